@@ -1,0 +1,59 @@
+// buildApp(config): a Fastify instance with every plugin registered and migrations applied. Nothing listens.
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
+import { createAuth } from './shared/auth.ts';
+import { type Database, openDatabase } from './shared/db/client.ts';
+import type { Config } from './shared/lib/env.ts';
+import { loggerOptions } from './shared/lib/logger.ts';
+import { authPlugin } from './shared/plugins/auth.ts';
+import { healthPlugin } from './shared/plugins/health.ts';
+import { trpcPlugin } from './shared/plugins/trpc.ts';
+
+export interface AppDeps {
+  /** An open database to use instead of the one the config names (tests). The app closes it on close. */
+  database?: Database;
+  /** Where log lines go instead of stdout (tests capture them). */
+  logStream?: DestinationStream;
+}
+
+export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: loggerOptions(config.logLevel, deps.logStream),
+    genReqId: () => randomUUID(),
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    // Batched tRPC calls put every procedure name in the path.
+    routerOptions: { maxParamLength: 5_000 },
+  });
+  for (const warning of config.warnings) app.log.warn(warning);
+
+  const database = deps.database ?? (await openDatabase(config.database));
+  app.addHook('onClose', async () => {
+    await database.close();
+  });
+  try {
+    await database.migrate();
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+    if (status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+      return reply.code(500).send({ error: 'Internal Server Error', message: 'Internal server error', requestId: request.id });
+    }
+    return reply.code(status).send({ error: error.name, code: error.code, message: error.message, requestId: request.id });
+  });
+
+  const auth = createAuth({ config, db: database.db, log: app.log });
+  await app.register(healthPlugin, { database });
+  await app.register(authPlugin, { auth, publicUrl: config.publicUrl });
+  await app.register(trpcPlugin, { auth, db: database.db, config });
+  return app;
+}

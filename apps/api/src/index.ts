@@ -1,0 +1,25 @@
+// Entry: read the environment once, build, listen, and close gracefully on SIGTERM/SIGINT.
+import closeWithGrace from 'close-with-grace';
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig, readEnv } from './shared/lib/env.ts';
+
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig(readEnv());
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`${error.message}\nSee .env.example for every variable and its meaning.\n`);
+  process.exit(1);
+}
+
+const app = await buildApp(config);
+
+// Stop accepting, let in-flight requests finish within the bound, then close the database (an onClose hook).
+closeWithGrace({ delay: config.shutdownTimeoutMs, logger: app.log }, async ({ signal, err }) => {
+  if (err) app.log.error({ err }, 'closing after an uncaught error');
+  else app.log.info({ signal }, 'shutting down');
+  await app.close();
+});
+
+await app.listen({ host: config.host, port: config.port });
+app.log.info({ publicUrl: config.publicUrl, database: config.database.kind }, 'Parley API ready');

@@ -1,0 +1,3 @@
+// The auth module's public face.
+export { authRouter } from './router.ts';
+export { UserSchema } from './schema.ts';

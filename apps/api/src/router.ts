@@ -1,0 +1,10 @@
+// The whole API: one router per module.
+import { authRouter } from './modules/auth/index.ts';
+import { router } from './shared/trpc.ts';
+
+export const appRouter = router({
+  auth: authRouter,
+});
+
+export type AppRouter = typeof appRouter;
+

@@ -1,0 +1,65 @@
+// The Better Auth instance: email and password, sessions in the database, rate limits always on.
+import { betterAuth } from 'better-auth';
+import { drizzleAdapter } from 'better-auth/adapters/drizzle';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Db } from './db/client.ts';
+import * as schema from './db/schema/index.ts';
+import type { Config } from './lib/env.ts';
+import { hashPassword, verifyPassword } from './lib/password.ts';
+
+/** Set by the auth plugin from Fastify's view of the client address; any client-sent value is replaced. */
+export const CLIENT_IP_HEADER = 'x-parley-client-ip';
+
+export interface AuthOptions {
+  config: Config;
+  db: Db;
+  log: FastifyBaseLogger;
+}
+
+export function createAuth({ config, db, log }: AuthOptions) {
+  const rule = { window: config.authRateLimit.windowSeconds, max: config.authRateLimit.max };
+  return betterAuth({
+    appName: 'Parley',
+    baseURL: config.publicUrl,
+    basePath: '/api/auth',
+    secret: config.authSecret,
+    trustedOrigins: config.trustedOrigins,
+    database: drizzleAdapter(db, { provider: 'pg', schema, transaction: true }),
+    emailAndPassword: {
+      enabled: true,
+      minPasswordLength: 8,
+      maxPasswordLength: 256,
+      password: { hash: hashPassword, verify: verifyPassword },
+    },
+    user: {
+      additionalFields: {
+        role: { type: 'string', required: false, defaultValue: 'user', input: false },
+      },
+    },
+    session: {
+      expiresIn: 60 * 60 * 24 * 30,
+      updateAge: 60 * 60 * 24,
+    },
+    rateLimit: {
+      enabled: true,
+      storage: 'memory',
+      window: 60,
+      max: 300,
+      customRules: { '/sign-up/email': rule, '/sign-in/email': rule },
+    },
+    advanced: {
+      database: { joins: true },
+      ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },
+      useSecureCookies: config.publicUrl.startsWith('https://'),
+    },
+    telemetry: { enabled: false },
+    logger: {
+      level: 'warn',
+      log(level, message, ...args) {
+        log[level]({ source: 'better-auth', args: args.length > 0 ? args : undefined }, message);
+      },
+    },
+  });
+}
+
+export type Auth = ReturnType<typeof createAuth>;

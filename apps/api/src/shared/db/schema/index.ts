@@ -1,0 +1,2 @@
+// Every table, for Drizzle's query builder and drizzle-kit. A file per module beside this one.
+export * from './auth.ts';

@@ -1,0 +1,158 @@
+// The one place that reads process.env. Everything else receives a validated Config.
+import { z } from 'zod';
+import { loadDevSecrets } from './dev-secrets.ts';
+import { parseKeyring, type Keyring } from './keyring.ts';
+
+export type Environment = 'development' | 'test' | 'production';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export type DatabaseConfig =
+  | { kind: 'postgres'; url: string }
+  | { kind: 'pglite'; dataDir: string };
+
+export interface Config {
+  env: Environment;
+  host: string;
+  port: number;
+  publicUrl: string;
+  trustedOrigins: string[];
+  database: DatabaseConfig;
+  dataDir: string;
+  authSecret: string;
+  encryptionKeys: Keyring;
+  logLevel: LogLevel;
+  bodyLimitBytes: number;
+  trpcMaxBatchSize: number;
+  shutdownTimeoutMs: number;
+  authRateLimit: { windowSeconds: number; max: number };
+  trustProxy: boolean;
+  /** Said once at boot, after the logger exists (for example: development secrets were generated). */
+  warnings: string[];
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const int = (min: number, max: number) =>
+  z.coerce
+    .number({ error: `expected an integer from ${min} to ${max}` })
+    .int({ error: `expected an integer from ${min} to ${max}` })
+    .min(min, { error: `expected an integer from ${min} to ${max}` })
+    .max(max, { error: `expected an integer from ${min} to ${max}` });
+
+const origin = z.url({ protocol: /^https?$/, error: 'expected an http(s) origin such as http://localhost:5173' });
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production'], {
+    error: 'expected one of development, test, production',
+  }).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: int(0, 65535).default(3000),
+  PUBLIC_URL: origin.optional(),
+  TRUSTED_ORIGINS: z
+    .string()
+    .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(origin))
+    .default([]),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, { error: 'expected a postgres:// or postgresql:// connection URL' })
+    .optional(),
+  DATA_DIR: z.string().min(1).default('.data'),
+  AUTH_SECRET: z.string().min(32, { error: 'expected at least 32 characters of random text' }).optional(),
+  ENCRYPTION_KEYS: z
+    .string()
+    .transform((value, ctx) => {
+      try {
+        return parseKeyring(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    })
+    .optional(),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'expected one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
+  BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024).default(1024 * 1024),
+  TRPC_MAX_BATCH_SIZE: int(1, 100).default(20),
+  SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+  AUTH_RATE_LIMIT_WINDOW_SECONDS: int(1, 86_400).default(60),
+  AUTH_RATE_LIMIT_MAX: int(1, 100_000).default(10),
+  TRUST_PROXY: z.stringbool({ error: 'expected true or false' }).default(false),
+});
+
+export type EnvSource = Record<string, string | undefined>;
+
+/** Reads the process environment. The only reader of process.env in the server. */
+export function readEnv(): EnvSource {
+  return { ...process.env };
+}
+
+/** Validates the environment and resolves defaults. Throws ConfigError naming every bad variable. */
+export function loadConfig(source: EnvSource): Config {
+  // An empty value in a .env file means "not set".
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? 'environment');
+      const got = cleaned[name] === undefined ? '' : ` (got ${JSON.stringify(redactValue(name, cleaned[name]))})`;
+      return `  ${name}: ${issue.message}${got}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const env = parsed.data;
+  const warnings: string[] = [];
+
+  let authSecret = env.AUTH_SECRET;
+  let encryptionKeys = env.ENCRYPTION_KEYS;
+  if (env.NODE_ENV === 'production') {
+    const missing = [
+      authSecret ? null : '  AUTH_SECRET: required when NODE_ENV=production (at least 32 characters of random text)',
+      encryptionKeys ? null : '  ENCRYPTION_KEYS: required when NODE_ENV=production (id:base64-32-byte-key[,…])',
+    ].filter(Boolean);
+    if (missing.length > 0) throw new ConfigError(`Invalid configuration:\n${missing.join('\n')}`);
+  } else if (!authSecret || !encryptionKeys) {
+    const dev = loadDevSecrets(env.DATA_DIR);
+    authSecret ??= dev.authSecret;
+    encryptionKeys ??= parseKeyring(dev.encryptionKeys);
+    warnings.push(
+      `${dev.created ? 'Generated' : 'Using'} development secrets kept in ${dev.file}; set AUTH_SECRET and ENCRYPTION_KEYS for real use`,
+    );
+  }
+
+  const publicUrl = (env.PUBLIC_URL ?? `http://${hostForUrl(env.HOST)}:${env.PORT}`).replace(/\/+$/, '');
+  return {
+    env: env.NODE_ENV,
+    host: env.HOST,
+    port: env.PORT,
+    publicUrl,
+    trustedOrigins: [...new Set([new URL(publicUrl).origin, ...env.TRUSTED_ORIGINS.map((o) => new URL(o).origin)])],
+    database: env.DATABASE_URL
+      ? { kind: 'postgres', url: env.DATABASE_URL }
+      : { kind: 'pglite', dataDir: `${env.DATA_DIR}/pglite` },
+    dataDir: env.DATA_DIR,
+    authSecret: authSecret as string,
+    encryptionKeys: encryptionKeys as Keyring,
+    logLevel: env.LOG_LEVEL,
+    bodyLimitBytes: env.BODY_LIMIT_BYTES,
+    trpcMaxBatchSize: env.TRPC_MAX_BATCH_SIZE,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    authRateLimit: { windowSeconds: env.AUTH_RATE_LIMIT_WINDOW_SECONDS, max: env.AUTH_RATE_LIMIT_MAX },
+    trustProxy: env.TRUST_PROXY,
+    warnings,
+  };
+}
+
+function hostForUrl(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function redactValue(name: string, value: string | undefined): string | undefined {
+  return /SECRET|KEY|DATABASE_URL/.test(name) ? '[redacted]' : value;
+}

@@ -1,0 +1,66 @@
+// One domain error type with a closed table of codes. Services throw AppError('SESSION_NOT_FOUND');
+// shared/trpc.ts maps it, in one place, to the tRPC code, HTTP status and data.appCode.
+
+export type TrpcCode =
+  | 'BAD_REQUEST'
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'PRECONDITION_FAILED'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'TOO_MANY_REQUESTS'
+  | 'INTERNAL_SERVER_ERROR';
+
+export const ERROR_CODES = {
+  VALIDATION_FAILED: { trpc: 'BAD_REQUEST', message: 'The input is not valid' },
+  BAD_REQUEST: { trpc: 'BAD_REQUEST', message: 'The request is malformed' },
+  UNAUTHORIZED: { trpc: 'UNAUTHORIZED', message: 'Sign in, or send a valid API key' },
+  FORBIDDEN: { trpc: 'FORBIDDEN', message: 'You are not allowed to do this' },
+  NOT_FOUND: { trpc: 'NOT_FOUND', message: 'Not found' },
+  SESSION_NOT_FOUND: { trpc: 'NOT_FOUND', message: 'Session not found' },
+  CONFLICT: { trpc: 'CONFLICT', message: 'This conflicts with existing data' },
+  PRECONDITION_FAILED: { trpc: 'PRECONDITION_FAILED', message: 'A precondition is not met' },
+  PAYLOAD_TOO_LARGE: { trpc: 'PAYLOAD_TOO_LARGE', message: 'The request is too large' },
+  RATE_LIMITED: { trpc: 'TOO_MANY_REQUESTS', message: 'Too many requests; try again later' },
+  INTERNAL: { trpc: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' },
+} as const satisfies Record<string, { trpc: TrpcCode; message: string }>;
+
+export type AppCode = keyof typeof ERROR_CODES;
+
+export class AppError extends Error {
+  override name = 'AppError';
+  readonly code: AppCode;
+
+  constructor(code: AppCode, message?: string, options?: { cause?: unknown }) {
+    super(message ?? ERROR_CODES[code].message, options);
+    this.code = code;
+  }
+}
+
+/** The app code a bare tRPC error carries when no AppError caused it (unknown procedure, parse error, …). */
+export function appCodeForTrpcCode(code: string): AppCode {
+  switch (code) {
+    case 'PARSE_ERROR':
+    case 'BAD_REQUEST':
+    case 'METHOD_NOT_SUPPORTED':
+    case 'UNSUPPORTED_MEDIA_TYPE':
+      return 'BAD_REQUEST';
+    case 'UNAUTHORIZED':
+      return 'UNAUTHORIZED';
+    case 'FORBIDDEN':
+      return 'FORBIDDEN';
+    case 'NOT_FOUND':
+      return 'NOT_FOUND';
+    case 'CONFLICT':
+      return 'CONFLICT';
+    case 'PRECONDITION_FAILED':
+      return 'PRECONDITION_FAILED';
+    case 'PAYLOAD_TOO_LARGE':
+      return 'PAYLOAD_TOO_LARGE';
+    case 'TOO_MANY_REQUESTS':
+      return 'RATE_LIMITED';
+    default:
+      return 'INTERNAL';
+  }
+}

@@ -1,0 +1,34 @@
+// Mounts Better Auth's own routes at /api/auth/* (it has no Fastify plugin): Fastify request in, Fetch Request
+// to Better Auth, its Response back with status, headers and every set-cookie.
+import type { FastifyInstance } from 'fastify';
+import { type Auth, CLIENT_IP_HEADER } from '../auth.ts';
+import { toFetchHeaders } from '../lib/headers.ts';
+
+const SKIPPED_RESPONSE_HEADERS = new Set(['set-cookie', 'content-length', 'content-encoding', 'transfer-encoding']);
+
+export async function authPlugin(app: FastifyInstance, { auth, publicUrl }: { auth: Auth; publicUrl: string }) {
+  app.route({
+    method: ['GET', 'POST'],
+    url: '/api/auth/*',
+    async handler(request, reply) {
+      const headers = toFetchHeaders(request.headers);
+      headers.set(CLIENT_IP_HEADER, request.ip);
+      headers.delete('content-length');
+      const hasBody = request.method !== 'GET' && request.body !== undefined && request.body !== null;
+      const response = await auth.handler(
+        new Request(new URL(request.url, publicUrl), {
+          method: request.method,
+          headers,
+          ...(hasBody ? { body: JSON.stringify(request.body) } : {}),
+        }),
+      );
+      reply.status(response.status);
+      response.headers.forEach((value, name) => {
+        if (!SKIPPED_RESPONSE_HEADERS.has(name)) reply.header(name, value);
+      });
+      const cookies = response.headers.getSetCookie();
+      if (cookies.length > 0) reply.header('set-cookie', cookies);
+      return reply.send(response.body ? Buffer.from(await response.arrayBuffer()) : null);
+    },
+  });
+}

@@ -1,0 +1,102 @@
+// tRPC core: the context, the error shape, and the procedure tiers (public, protected, admin).
+import { initTRPC, TRPCError } from '@trpc/server';
+import type { FastifyBaseLogger } from 'fastify';
+import superjson from 'superjson';
+import { z } from 'zod';
+import type { Auth } from './auth.ts';
+import type { Db } from './db/client.ts';
+import type { Config } from './lib/env.ts';
+import { AppError, type AppCode, appCodeForTrpcCode, ERROR_CODES } from './lib/errors.ts';
+
+export interface SessionUser {
+  id: string;
+  email: string;
+  name: string;
+  image: string | null;
+  role: 'user' | 'admin';
+  createdAt: Date;
+}
+
+export interface SessionInfo {
+  id: string;
+  expiresAt: Date;
+}
+
+export interface Context {
+  requestId: string;
+  log: FastifyBaseLogger;
+  db: Db;
+  auth: Auth;
+  config: Config;
+  user: SessionUser | null;
+  session: SessionInfo | null;
+  /** Set when the session lookup failed (database down); the first middleware throws it with this context. */
+  contextError?: unknown;
+}
+
+export interface ErrorData {
+  code: string;
+  httpStatus: number;
+  appCode: AppCode;
+  path?: string;
+  requestId?: string;
+  zodError?: { formErrors: string[]; fieldErrors: Record<string, string[] | undefined> };
+}
+
+const t = initTRPC.context<Context>().create({
+  transformer: superjson,
+  isDev: false,
+  errorFormatter({ shape, error, ctx }) {
+    const zodError = error.cause instanceof z.ZodError ? z.flattenError(error.cause) : undefined;
+    const internal = error.code === 'INTERNAL_SERVER_ERROR';
+    const appCode: AppCode = zodError
+      ? 'VALIDATION_FAILED'
+      : error.cause instanceof AppError
+        ? error.cause.code
+        : appCodeForTrpcCode(error.code);
+    const data: ErrorData = {
+      code: shape.data.code,
+      httpStatus: shape.data.httpStatus,
+      appCode,
+      ...(shape.data.path ? { path: shape.data.path } : {}),
+      ...(ctx ? { requestId: ctx.requestId } : {}),
+      ...(zodError ? { zodError } : {}),
+    };
+    return {
+      code: shape.code,
+      // 5xx details never leave the server: the log has them under the same request id.
+      message: internal
+        ? `Internal server error (request ${ctx?.requestId ?? 'unknown'})`
+        : error.cause instanceof z.ZodError
+          ? `Invalid input: ${z.prettifyError(error.cause)}`
+          : shape.message,
+      data,
+    };
+  },
+});
+
+/** Turns an AppError thrown below a procedure into the tRPC error its code maps to. The one place that maps. */
+const mapAppErrors = t.middleware(async ({ ctx, next }) => {
+  if (ctx.contextError) throw ctx.contextError;
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof AppError) {
+    const appError = result.error.cause;
+    throw new TRPCError({ code: ERROR_CODES[appError.code].trpc, message: appError.message, cause: appError });
+  }
+  return result;
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+export const publicProcedure = t.procedure.use(mapAppErrors);
+
+export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.user || !ctx.session) throw new AppError('UNAUTHORIZED');
+  return next({ ctx: { ...ctx, user: ctx.user, session: ctx.session } });
+});
+
+export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
+  if (ctx.user.role !== 'admin') throw new AppError('FORBIDDEN', 'Only an admin may do this');
+  return next();
+});

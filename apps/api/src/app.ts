@@ -46,9 +46,13 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) {
       request.log.error({ err: error }, 'request failed');
-      return reply.code(500).send({ error: 'Internal Server Error', message: 'Internal server error', requestId: request.id });
+      return reply
+        .code(500)
+        .send({ error: 'Internal Server Error', message: 'Internal server error', requestId: request.id });
     }
-    return reply.code(status).send({ error: error.name, code: error.code, message: error.message, requestId: request.id });
+    return reply
+      .code(status)
+      .send({ error: error.name, code: error.code, message: error.message, requestId: request.id });
   });
 
   const auth = createAuth({ config, db: database.db, log: app.log });

@@ -7,4 +7,3 @@ export const appRouter = router({
 });
 
 export type AppRouter = typeof appRouter;
-

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Auth } from './auth.ts';
 import type { Db } from './db/client.ts';
 import type { Config } from './lib/env.ts';
-import { AppError, type AppCode, appCodeForTrpcCode, ERROR_CODES } from './lib/errors.ts';
+import { type AppCode, AppError, appCodeForTrpcCode, ERROR_CODES } from './lib/errors.ts';
 
 export interface SessionUser {
   id: string;

@@ -18,9 +18,7 @@ export const authRouter = router({
   /** The user's unexpired sessions, newest first, the current one marked. */
   listSessions: protectedProcedure
     .output(SessionListOutput)
-    .query(({ ctx }) =>
-      service.listSessions({ db: ctx.db, userId: ctx.user.id, currentSessionId: ctx.session.id }),
-    ),
+    .query(({ ctx }) => service.listSessions({ db: ctx.db, userId: ctx.user.id, currentSessionId: ctx.session.id })),
 
   /** Signs out one of the user's sessions (the current one included). */
   revokeSession: protectedProcedure

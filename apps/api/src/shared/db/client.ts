@@ -1,6 +1,6 @@
 // Opens the database: PostgreSQL through postgres.js when DATABASE_URL is set, otherwise embedded PGlite.
 import { PGlite } from '@electric-sql/pglite';
-import { sql } from 'drizzle-orm';
+import { type Logger, sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -32,15 +32,20 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   const release = acquireDataDirLock(config.dataDir);
   try {
     const client = await PGlite.create(config.dataDir);
-    return fromPglite(client, release);
+    return fromPglite(client, {}, release);
   } catch (error) {
     release();
     throw error;
   }
 }
 
-export function fromPostgres(client: postgres.Sql): Database {
-  const db = drizzlePostgres({ client, schema });
+/** Options for the Drizzle instance; `logger` sees every query (tests count them). */
+export interface DrizzleOptions {
+  logger?: Logger;
+}
+
+export function fromPostgres(client: postgres.Sql, options: DrizzleOptions = {}): Database {
+  const db = drizzlePostgres({ client, schema, ...options });
   return {
     db,
     kind: 'postgres',
@@ -64,8 +69,8 @@ export function fromPostgres(client: postgres.Sql): Database {
   };
 }
 
-export function fromPglite(client: PGlite, onClose: () => void = () => {}): Database {
-  const db = drizzlePglite({ client, schema });
+export function fromPglite(client: PGlite, options: DrizzleOptions = {}, onClose: () => void = () => {}): Database {
+  const db = drizzlePglite({ client, schema, ...options });
   return {
     db,
     kind: 'pglite',

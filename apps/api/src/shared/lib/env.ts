@@ -1,14 +1,12 @@
 // The one place that reads process.env. Everything else receives a validated Config.
 import { z } from 'zod';
 import { loadDevSecrets } from './dev-secrets.ts';
-import { parseKeyring, type Keyring } from './keyring.ts';
+import { type Keyring, parseKeyring } from './keyring.ts';
 
 export type Environment = 'development' | 'test' | 'production';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
-export type DatabaseConfig =
-  | { kind: 'postgres'; url: string }
-  | { kind: 'pglite'; dataDir: string };
+export type DatabaseConfig = { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string };
 
 export interface Config {
   env: Environment;
@@ -44,15 +42,22 @@ const int = (min: number, max: number) =>
 const origin = z.url({ protocol: /^https?$/, error: 'expected an http(s) origin such as http://localhost:5173' });
 
 const EnvSchema = z.object({
-  NODE_ENV: z.enum(['development', 'test', 'production'], {
-    error: 'expected one of development, test, production',
-  }).default('development'),
+  NODE_ENV: z
+    .enum(['development', 'test', 'production'], {
+      error: 'expected one of development, test, production',
+    })
+    .default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: int(0, 65535).default(3000),
   PUBLIC_URL: origin.optional(),
   TRUSTED_ORIGINS: z
     .string()
-    .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(origin))
     .default([]),
   DATABASE_URL: z

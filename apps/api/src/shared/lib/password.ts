@@ -10,7 +10,13 @@ export function hashPassword(password: string): Promise<string> {
   return hash(password, PASSWORD_HASH_OPTIONS);
 }
 
-export async function verifyPassword({ hash: encoded, password }: { hash: string; password: string }): Promise<boolean> {
+export async function verifyPassword({
+  hash: encoded,
+  password,
+}: {
+  hash: string;
+  password: string;
+}): Promise<boolean> {
   if (!encoded.startsWith('$argon2')) return false;
   return verify(encoded, password);
 }

@@ -1,6 +1,7 @@
 // Entry: read the environment once, build, listen, and close gracefully on SIGTERM/SIGINT.
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.ts';
+import { DataDirLockedError } from './shared/db/lock.ts';
 import { ConfigError, loadConfig, readEnv } from './shared/lib/env.ts';
 
 let config: ReturnType<typeof loadConfig>;
@@ -12,7 +13,11 @@ try {
   process.exit(1);
 }
 
-const app = await buildApp(config);
+const app = await buildApp(config).catch((error: unknown) => {
+  if (!(error instanceof DataDirLockedError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+});
 
 // Stop accepting, let in-flight requests finish within the bound, then close the database (an onClose hook).
 closeWithGrace({ delay: config.shutdownTimeoutMs, logger: app.log }, async ({ signal, err }) => {

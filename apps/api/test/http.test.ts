@@ -1,0 +1,154 @@
+// Over real HTTP: Better Auth's own endpoints and the real @trpc/client with superjson, on an ephemeral port.
+import { TRPCClientError } from '@trpc/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppRouter } from '../src/router.ts';
+import { PASSWORD } from './helpers/harness.ts';
+import { Client, startServer, type TestServer } from './helpers/http.ts';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(async () => {
+  await server.close();
+});
+
+function signUp(client: Client, email: string) {
+  return client.postJson('/api/auth/sign-up/email', { email, password: PASSWORD, name: 'HTTP User' });
+}
+
+async function trpcError(promise: Promise<unknown>): Promise<TRPCClientError<AppRouter>> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(TRPCClientError);
+  return error as TRPCClientError<AppRouter>;
+}
+
+describe('what works', () => {
+  it('serves /health and /ready', async () => {
+    const health = await fetch(`${server.url}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${server.url}/ready`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ready' });
+  });
+
+  it('sign-up → sign-in → cookie session → listSessions → revoke → sign-out', async () => {
+    const laptop = new Client(server.url, 'laptop');
+    const signedUp = await signUp(laptop, 'http-flow@example.com');
+    expect(signedUp.status).toBe(200);
+    expect(laptop.cookies.size).toBeGreaterThan(0);
+
+    const phone = new Client(server.url, 'phone');
+    const signedIn = await phone.postJson('/api/auth/sign-in/email', {
+      email: 'http-flow@example.com',
+      password: PASSWORD,
+    });
+    expect(signedIn.status).toBe(200);
+
+    const phoneSession = await phone.trpc().auth.getSession.query();
+    expect(phoneSession?.user.email).toBe('http-flow@example.com');
+    expect(phoneSession?.session.expiresAt).toBeInstanceOf(Date); // superjson carried the Date
+
+    // Better Auth's own session endpoint agrees with the tRPC procedure.
+    const own = (await (await phone.fetch('/api/auth/get-session')).json()) as { session: { id: string } };
+    expect(own.session.id).toBe(phoneSession?.session.id);
+
+    const sessions = await laptop.trpc().auth.listSessions.query();
+    expect(sessions.map((s) => s.userAgent).sort()).toEqual(['laptop', 'phone']);
+    expect(sessions.find((s) => s.current)?.userAgent).toBe('laptop');
+    expect(sessions.every((s) => s.ipAddress === '127.0.0.1')).toBe(true);
+
+    const phoneId = sessions.find((s) => s.userAgent === 'phone')?.id as string;
+    expect(await laptop.trpc().auth.revokeSession.mutate({ sessionId: phoneId })).toEqual({ revoked: true });
+    expect(await phone.trpc().auth.getSession.query()).toBeNull();
+
+    const signedOut = await laptop.postJson('/api/auth/sign-out', {});
+    expect(signedOut.status).toBe(200);
+    expect(await laptop.trpc().auth.getSession.query()).toBeNull();
+  });
+
+  it('answers a batch of calls in one request', async () => {
+    const client = new Client(server.url);
+    await signUp(client, 'batch@example.com');
+    const trpc = client.trpc();
+    const [session, sessions] = await Promise.all([trpc.auth.getSession.query(), trpc.auth.listSessions.query()]);
+    expect(session?.user.email).toBe('batch@example.com');
+    expect(sessions).toHaveLength(1);
+  });
+});
+
+describe('what fails, and how', () => {
+  it('an unauthenticated protected call is UNAUTHORIZED with an appCode', async () => {
+    const error = await trpcError(new Client(server.url).trpc().auth.listSessions.query());
+    expect(error.data?.code).toBe('UNAUTHORIZED');
+    expect(error.data?.httpStatus).toBe(401);
+    expect(error.data?.appCode).toBe('UNAUTHORIZED');
+  });
+
+  it('bad input is BAD_REQUEST with field-level zodError', async () => {
+    const client = new Client(server.url);
+    await signUp(client, 'bad-input@example.com');
+    const error = await trpcError(client.trpc().auth.revokeSession.mutate({ sessionId: '' }));
+    expect(error.data?.code).toBe('BAD_REQUEST');
+    expect(error.data?.appCode).toBe('VALIDATION_FAILED');
+    expect(error.data?.zodError?.fieldErrors.sessionId?.[0]).toMatch(/at least|>=1/);
+  });
+
+  it('malformed JSON, an unknown procedure and an oversized body get clear 4xx answers', async () => {
+    const client = new Client(server.url);
+    await signUp(client, 'malformed@example.com');
+    const malformed = await client.fetch('/trpc/auth.revokeSession', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"json": {"sessionId":',
+    });
+    expect(malformed.status).toBe(400);
+    const malformedBody = (await malformed.json()) as { error: { json: { data: { code: string; appCode: string } } } };
+    expect(malformedBody.error.json.data).toMatchObject({ code: 'BAD_REQUEST', appCode: 'BAD_REQUEST' });
+
+    const unknown = await client.fetch('/trpc/auth.noSuchProcedure');
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { error: { json: { message: string } } }).error.json.message).toContain(
+      'noSuchProcedure',
+    );
+
+    const oversized = await client.fetch('/trpc/auth.revokeSession', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ json: { sessionId: 'x'.repeat(2 * 1024 * 1024) } }),
+    });
+    expect(oversized.status).toBe(413);
+
+    const authMalformed = await client.fetch('/api/auth/sign-in/email', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"email":',
+    });
+    expect(authMalformed.status).toBe(400);
+
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+  });
+
+  it('a batch larger than the bound is refused', async () => {
+    const calls = Array.from({ length: 21 }, () => 'auth.getSession').join(',');
+    const response = await fetch(`${server.url}/trpc/${calls}?batch=1&input=%7B%7D`);
+    expect(response.status).toBe(400);
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+  });
+
+  it('a wrong password is refused by Better Auth and creates no session', async () => {
+    const client = new Client(server.url);
+    await signUp(client, 'wrong-password@example.com');
+    const other = new Client(server.url);
+    const response = await other.postJson('/api/auth/sign-in/email', {
+      email: 'wrong-password@example.com',
+      password: 'not the password',
+    });
+    expect(response.status).toBe(401);
+    expect(other.cookies.size).toBe(0);
+  });
+});

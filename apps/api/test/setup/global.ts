@@ -21,6 +21,7 @@ export default async function setup(project: TestProject) {
     const dumpFile = join(dir, 'template.tar');
     writeFileSync(dumpFile, Buffer.from(await dump.arrayBuffer()));
     project.provide('testDatabase', { kind: 'pglite', dumpFile } satisfies TestDatabaseInfo);
+    process.stdout.write('test database: embedded PGlite, each file from a migrated dump\n');
     return () => rmSync(dir, { recursive: true, force: true });
   }
 
@@ -32,6 +33,7 @@ export default async function setup(project: TestProject) {
   await database.migrate();
   await database.close();
   project.provide('testDatabase', { kind: 'postgres', url, template, prefix } satisfies TestDatabaseInfo);
+  process.stdout.write(`test database: PostgreSQL at ${new URL(url).host}, each file from template ${template}\n`);
   return async () => {
     const left = await admin<{ datname: string }[]>`select datname from pg_database where datname like ${`${prefix}%`}`;
     for (const { datname } of left) await admin.unsafe(`drop database if exists "${datname}" with (force)`);

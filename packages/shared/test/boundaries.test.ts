@@ -1,0 +1,75 @@
+// Package boundaries: the shared package pulls no server code into a client bundle, and no workspace package
+// depends on another in a cycle. Also: every script runs on the Node version the project targets.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+import type { RouterInputs, RouterOutputs } from '../src/index.ts';
+import { MAX_BATCH_SIZE } from '../src/index.ts';
+
+const ROOT = new URL('../../../', import.meta.url).pathname;
+
+function workspacePackages(): { name: string; deps: string[] }[] {
+  return ['apps', 'packages'].flatMap((group) =>
+    readdirSync(join(ROOT, group)).map((dir) => {
+      const manifest = JSON.parse(readFileSync(join(ROOT, group, dir, 'package.json'), 'utf8'));
+      const deps = Object.keys({ ...manifest.dependencies, ...manifest.devDependencies, ...manifest.peerDependencies });
+      return { name: manifest.name as string, deps };
+    }),
+  );
+}
+
+describe('what works', () => {
+  it('a client bundle of @parley/shared holds no server code', async () => {
+    const result = await build({
+      stdin: {
+        contents: "import { MAX_BATCH_SIZE } from './src/index.ts'; console.log(MAX_BATCH_SIZE);",
+        resolveDir: new URL('..', import.meta.url).pathname,
+        loader: 'ts',
+      },
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      write: false,
+      metafile: true,
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs.some((i) => i.includes('apps/api') || i.includes('node_modules'))).toBe(false);
+    const code = result.outputFiles[0]?.text ?? '';
+    expect(code).toContain(String(MAX_BATCH_SIZE));
+    expect(code.length).toBeLessThan(500);
+  });
+
+  it('no workspace package depends on another in a cycle', () => {
+    const packages = workspacePackages();
+    const names = new Set(packages.map((p) => p.name));
+    const edges = new Map(packages.map((p) => [p.name, p.deps.filter((d) => names.has(d))]));
+    const visiting = new Set<string>();
+    const done = new Set<string>();
+    const cycles: string[] = [];
+    const visit = (name: string, path: string[]) => {
+      if (done.has(name)) return;
+      if (visiting.has(name)) {
+        cycles.push([...path, name].join(' → '));
+        return;
+      }
+      visiting.add(name);
+      for (const next of edges.get(name) ?? []) visit(next, [...path, name]);
+      visiting.delete(name);
+      done.add(name);
+    };
+    for (const name of names) visit(name, []);
+    expect(packages.length).toBeGreaterThanOrEqual(2);
+    expect(cycles).toEqual([]);
+  });
+
+  it('router types reach clients through @parley/shared', () => {
+    const input: RouterInputs['auth']['revokeSession'] = { sessionId: 'abc' };
+    const output: RouterOutputs['auth']['revokeOtherSessions'] = { revoked: 2 };
+    expect([input.sessionId, output.revoked]).toEqual(['abc', 2]);
+  });
+
+  it('runs on Node 24, the version the setup brings', () => {
+    expect(process.versions.node.split('.')[0]).toBe('24');
+  });
+});

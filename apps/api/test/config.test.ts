@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../src/shared/lib/env.ts';
+import { ConfigError, ENV_VARIABLES, loadConfig } from '../src/shared/lib/env.ts';
 import { parseKeyring } from '../src/shared/lib/keyring.ts';
 import { TEST_ENV } from './helpers/config.ts';
 
@@ -61,6 +61,12 @@ describe('what works', () => {
     expect(config.encryptionKeys.currentKeyId).toBe('k2');
     expect([...config.encryptionKeys.keys.keys()]).toEqual(['k2', 'k1']);
     expect(config.warnings).toEqual([]);
+  });
+
+  it('.env.example documents every variable the server reads, and no other', () => {
+    const example = readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8');
+    const documented = [...example.matchAll(/^(?:# )?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]);
+    expect([...new Set(documented)].sort()).toEqual([...ENV_VARIABLES].sort());
   });
 
   it('treats an empty value as unset', () => {

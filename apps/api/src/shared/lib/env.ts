@@ -90,6 +90,9 @@ const EnvSchema = z.object({
   TRUST_PROXY: z.stringbool({ error: 'expected true or false' }).default(false),
 });
 
+/** Every variable the server reads (.env.example documents each; a test keeps the two in step). */
+export const ENV_VARIABLES = Object.keys(EnvSchema.shape);
+
 export type EnvSource = Record<string, string | undefined>;
 
 /** Reads the process environment. The only reader of process.env in the server. */

@@ -140,6 +140,19 @@ describe('what fails, and how', () => {
     expect((await fetch(`${server.url}/health`)).status).toBe(200);
   });
 
+  it('a cookie-bearing POST from an untrusted origin is refused', async () => {
+    const client = new Client(server.url);
+    await signUp(client, 'csrf@example.com');
+    const cookie = [...client.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    const forged = await fetch(`${server.url}/api/auth/sign-out`, {
+      method: 'POST',
+      headers: { cookie, origin: 'http://evil.example', 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(forged.status).toBe(403);
+    expect(await client.trpc().auth.getSession.query()).not.toBeNull();
+  });
+
   it('a wrong password is refused by Better Auth and creates no session', async () => {
     const client = new Client(server.url);
     await signUp(client, 'wrong-password@example.com');

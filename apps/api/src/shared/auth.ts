@@ -51,6 +51,9 @@ export function createAuth({ config, db, log }: AuthOptions) {
       database: { joins: true },
       ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },
       useSecureCookies: config.publicUrl.startsWith('https://'),
+      // Said explicitly: Better Auth turns origin checks off by itself when it sees NODE_ENV=test.
+      disableOriginCheck: false,
+      disableCSRFCheck: false,
     },
     telemetry: { enabled: false },
     logger: {

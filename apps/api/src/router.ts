@@ -1,9 +1,11 @@
 // The whole API: one router per module.
 import { authRouter } from './modules/auth/index.ts';
+import { providersRouter } from './modules/providers/index.ts';
 import { router } from './shared/trpc.ts';
 
 export const appRouter = router({
   auth: authRouter,
+  providers: providersRouter,
 });
 
 export type AppRouter = typeof appRouter;

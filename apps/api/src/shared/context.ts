@@ -3,6 +3,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Auth } from './auth.ts';
 import type { Db } from './db/client.ts';
 import type { Config } from './lib/env.ts';
+import { createGuardedFetch } from './lib/outbound.ts';
 import type { Context, SessionUser } from './trpc.ts';
 
 export interface ContextDeps {
@@ -18,8 +19,13 @@ export interface RequestInfo {
 }
 
 export function createContextBuilder({ auth, db, config }: ContextDeps) {
+  const outbound = {
+    fetch: createGuardedFetch(config.outboundPolicy),
+    policy: config.outboundPolicy,
+    timeoutMs: config.providerTimeoutMs,
+  };
   return async function buildContext({ headers, requestId, log }: RequestInfo): Promise<Context> {
-    const base = { requestId, log, db, auth, config, user: null, session: null };
+    const base = { requestId, log, db, auth, config, outbound, user: null, session: null };
     try {
       const found = await auth.api.getSession({ headers });
       if (!found) return base;

@@ -7,6 +7,7 @@ import type { Auth } from './auth.ts';
 import type { Db } from './db/client.ts';
 import type { Config } from './lib/env.ts';
 import { type AppCode, AppError, appCodeForTrpcCode, ERROR_CODES } from './lib/errors.ts';
+import type { FetchFunction, OutboundPolicy } from './lib/outbound.ts';
 
 export interface SessionUser {
   id: string;
@@ -28,6 +29,8 @@ export interface Context {
   db: Db;
   auth: Auth;
   config: Config;
+  /** How calls to user-given provider URLs are made: the guarded fetch, its policy, its time bound. */
+  outbound: { fetch: FetchFunction; policy: OutboundPolicy; timeoutMs: number };
   user: SessionUser | null;
   session: SessionInfo | null;
   /** Set when the session lookup failed (database down); the first middleware throws it with this context. */
@@ -47,13 +50,19 @@ const t = initTRPC.context<Context>().create({
   transformer: superjson,
   isDev: false,
   errorFormatter({ shape, error, ctx }) {
-    const zodError = error.cause instanceof z.ZodError ? z.flattenError(error.cause) : undefined;
+    const zodError =
+      error.cause instanceof z.ZodError
+        ? z.flattenError(error.cause)
+        : error.cause instanceof AppError && error.cause.field
+          ? { formErrors: [], fieldErrors: { [error.cause.field]: [error.cause.message] } }
+          : undefined;
     const internal = error.code === 'INTERNAL_SERVER_ERROR';
-    const appCode: AppCode = zodError
-      ? 'VALIDATION_FAILED'
-      : error.cause instanceof AppError
+    const appCode: AppCode =
+      error.cause instanceof AppError
         ? error.cause.code
-        : appCodeForTrpcCode(error.code);
+        : zodError
+          ? 'VALIDATION_FAILED'
+          : appCodeForTrpcCode(error.code);
     const data: ErrorData = {
       code: shape.data.code,
       httpStatus: shape.data.httpStatus,

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { loadDevSecrets } from './dev-secrets.ts';
 import { type Keyring, parseKeyring } from './keyring.ts';
+import type { OutboundPolicy } from './outbound.ts';
 
 export type Environment = 'development' | 'test' | 'production';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -24,6 +25,10 @@ export interface Config {
   shutdownTimeoutMs: number;
   authRateLimit: { windowSeconds: number; max: number };
   trustProxy: boolean;
+  /** Which addresses provider base URLs may reach. */
+  outboundPolicy: OutboundPolicy;
+  /** Bound on one call to a provider made to test it or list its models. */
+  providerTimeoutMs: number;
   /** Said once at boot, after the logger exists (for example: development secrets were generated). */
   warnings: string[];
 }
@@ -88,6 +93,8 @@ const EnvSchema = z.object({
   AUTH_RATE_LIMIT_WINDOW_SECONDS: int(1, 86_400).default(60),
   AUTH_RATE_LIMIT_MAX: int(1, 100_000).default(10),
   TRUST_PROXY: z.stringbool({ error: 'expected true or false' }).default(false),
+  ALLOW_PRIVATE_PROVIDER_URLS: z.stringbool({ error: 'expected true or false' }).default(false),
+  PROVIDER_TIMEOUT_MS: int(100, 600_000).default(15_000),
 });
 
 /** Every variable the server reads (.env.example documents each; a test keeps the two in step). */
@@ -152,6 +159,12 @@ export function loadConfig(source: EnvSource): Config {
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     authRateLimit: { windowSeconds: env.AUTH_RATE_LIMIT_WINDOW_SECONDS, max: env.AUTH_RATE_LIMIT_MAX },
     trustProxy: env.TRUST_PROXY,
+    // Development and tests reach local servers (a fake provider, a local Ollama); production only public ones.
+    outboundPolicy: {
+      allowLoopback: env.NODE_ENV !== 'production',
+      allowPrivate: env.ALLOW_PRIVATE_PROVIDER_URLS,
+    },
+    providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
     warnings,
   };
 }

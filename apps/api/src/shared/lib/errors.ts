@@ -10,6 +10,7 @@ export type TrpcCode =
   | 'PRECONDITION_FAILED'
   | 'PAYLOAD_TOO_LARGE'
   | 'TOO_MANY_REQUESTS'
+  | 'BAD_GATEWAY'
   | 'INTERNAL_SERVER_ERROR';
 
 export const ERROR_CODES = {
@@ -19,6 +20,10 @@ export const ERROR_CODES = {
   FORBIDDEN: { trpc: 'FORBIDDEN', message: 'You are not allowed to do this' },
   NOT_FOUND: { trpc: 'NOT_FOUND', message: 'Not found' },
   SESSION_NOT_FOUND: { trpc: 'NOT_FOUND', message: 'Session not found' },
+  PROVIDER_NOT_FOUND: { trpc: 'NOT_FOUND', message: 'Provider not found' },
+  PROVIDER_NAME_TAKEN: { trpc: 'CONFLICT', message: 'You already have a provider with this name' },
+  PROVIDER_UNREACHABLE: { trpc: 'BAD_GATEWAY', message: 'The provider could not be reached' },
+  NO_PROVIDER: { trpc: 'PRECONDITION_FAILED', message: 'No provider: choose one for the chat or in your preferences' },
   CONFLICT: { trpc: 'CONFLICT', message: 'This conflicts with existing data' },
   PRECONDITION_FAILED: { trpc: 'PRECONDITION_FAILED', message: 'A precondition is not met' },
   PAYLOAD_TOO_LARGE: { trpc: 'PAYLOAD_TOO_LARGE', message: 'The request is too large' },
@@ -31,10 +36,13 @@ export type AppCode = keyof typeof ERROR_CODES;
 export class AppError extends Error {
   override name = 'AppError';
   readonly code: AppCode;
+  /** The input field at fault, for a validation error found past the schema (reported in data.zodError). */
+  readonly field: string | undefined;
 
-  constructor(code: AppCode, message?: string, options?: { cause?: unknown }) {
+  constructor(code: AppCode, message?: string, options?: { cause?: unknown; field?: string }) {
     super(message ?? ERROR_CODES[code].message, options);
     this.code = code;
+    this.field = options?.field;
   }
 }
 
@@ -60,6 +68,8 @@ export function appCodeForTrpcCode(code: string): AppCode {
       return 'PAYLOAD_TOO_LARGE';
     case 'TOO_MANY_REQUESTS':
       return 'RATE_LIMITED';
+    case 'BAD_GATEWAY':
+      return 'PROVIDER_UNREACHABLE';
     default:
       return 'INTERNAL';
   }

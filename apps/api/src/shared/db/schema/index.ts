@@ -1,2 +1,3 @@
 // Every table, for Drizzle's query builder and drizzle-kit. A file per module beside this one.
 export * from './auth.ts';
+export * from './providers.ts';

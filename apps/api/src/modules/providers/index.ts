@@ -1,0 +1,6 @@
+// The providers module's public face.
+export { KINDS, type ProviderKind, type ProviderTarget } from './kinds.ts';
+export { rotateProviderKeys } from './rotation.ts';
+export { providersRouter } from './router.ts';
+export { ProviderSchema } from './schema.ts';
+export { loadTarget, type Outbound, type Provider } from './service.ts';

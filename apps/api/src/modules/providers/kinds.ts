@@ -1,0 +1,95 @@
+// The registry of provider kinds. Adding a kind is one entry: its AI SDK provider and its model-list endpoint.
+import { createAnthropic } from '@ai-sdk/anthropic';
+import { createGoogleGenerativeAI } from '@ai-sdk/google';
+import { createOpenAI } from '@ai-sdk/openai';
+import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+import type { LanguageModel } from 'ai';
+import type { FetchFunction } from '../../shared/lib/outbound.ts';
+
+export const PROVIDER_KINDS = ['openai', 'anthropic', 'google', 'openai-compatible'] as const;
+export type ProviderKind = (typeof PROVIDER_KINDS)[number];
+
+/** A provider ready to call: the base URL resolved to the kind's default when unset, the key decrypted. */
+export interface ProviderTarget {
+  kind: ProviderKind;
+  baseUrl: string;
+  apiKey: string | undefined;
+}
+
+export interface KindDefinition {
+  label: string;
+  needsApiKey: boolean;
+  needsBaseUrl: boolean;
+  defaultBaseUrl: string | null;
+  suggestedModels: string[];
+  languageModel(target: ProviderTarget, modelId: string, fetch: FetchFunction): LanguageModel;
+  modelsRequest(target: ProviderTarget): { url: string; headers: Record<string, string> };
+  parseModels(body: unknown): string[];
+}
+
+const bearer = (apiKey: string | undefined): Record<string, string> =>
+  apiKey ? { authorization: `Bearer ${apiKey}` } : {};
+
+/** `{ data: [{ id }] }`: the OpenAI and Anthropic model lists. */
+function idsOfData(body: unknown): string[] {
+  const data = (body as { data?: { id?: unknown }[] } | null)?.data;
+  if (!Array.isArray(data)) throw new TypeError('expected { data: [...] }');
+  return data.map((m) => m.id).filter((id): id is string => typeof id === 'string');
+}
+
+export const KINDS: Record<ProviderKind, KindDefinition> = {
+  openai: {
+    label: 'OpenAI',
+    needsApiKey: true,
+    needsBaseUrl: false,
+    defaultBaseUrl: 'https://api.openai.com/v1',
+    suggestedModels: ['gpt-5', 'gpt-5-mini', 'gpt-4.1'],
+    languageModel: (t, model, fetch) => createOpenAI({ apiKey: t.apiKey, baseURL: t.baseUrl, fetch })(model),
+    modelsRequest: (t) => ({ url: `${t.baseUrl}/models`, headers: bearer(t.apiKey) }),
+    parseModels: idsOfData,
+  },
+  anthropic: {
+    label: 'Anthropic',
+    needsApiKey: true,
+    needsBaseUrl: false,
+    defaultBaseUrl: 'https://api.anthropic.com/v1',
+    suggestedModels: ['claude-sonnet-4-5', 'claude-haiku-4-5', 'claude-opus-4-1'],
+    languageModel: (t, model, fetch) => createAnthropic({ apiKey: t.apiKey, baseURL: t.baseUrl, fetch })(model),
+    modelsRequest: (t) => ({
+      url: `${t.baseUrl}/models?limit=1000`,
+      headers: { 'x-api-key': t.apiKey ?? '', 'anthropic-version': '2023-06-01' },
+    }),
+    parseModels: idsOfData,
+  },
+  google: {
+    label: 'Google Gemini',
+    needsApiKey: true,
+    needsBaseUrl: false,
+    defaultBaseUrl: 'https://generativelanguage.googleapis.com/v1beta',
+    suggestedModels: ['gemini-2.5-pro', 'gemini-2.5-flash'],
+    languageModel: (t, model, fetch) =>
+      createGoogleGenerativeAI({ apiKey: t.apiKey, baseURL: t.baseUrl, fetch })(model),
+    modelsRequest: (t) => ({ url: `${t.baseUrl}/models?pageSize=1000`, headers: { 'x-goog-api-key': t.apiKey ?? '' } }),
+    parseModels(body) {
+      const models = (body as { models?: { name?: unknown }[] } | null)?.models;
+      if (!Array.isArray(models)) throw new TypeError('expected { models: [...] }');
+      return models
+        .map((m) => m.name)
+        .filter((name): name is string => typeof name === 'string')
+        .map((name) => name.replace(/^models\//, ''));
+    },
+  },
+  'openai-compatible': {
+    label: 'OpenAI-compatible (Ollama, vLLM, LM Studio, OpenRouter, Groq, …)',
+    needsApiKey: false,
+    needsBaseUrl: true,
+    defaultBaseUrl: null,
+    suggestedModels: ['llama3.2', 'qwen2.5', 'mistral'],
+    languageModel: (t, model, fetch) =>
+      createOpenAICompatible({ name: 'openai-compatible', baseURL: t.baseUrl, apiKey: t.apiKey, fetch }).chatModel(
+        model,
+      ),
+    modelsRequest: (t) => ({ url: `${t.baseUrl}/models`, headers: bearer(t.apiKey) }),
+    parseModels: idsOfData,
+  },
+};

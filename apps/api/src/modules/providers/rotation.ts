@@ -1,0 +1,50 @@
+// Re-encrypts every stored provider key under the keyring's current key, in batches, while the server serves.
+// Resumable: it only ever picks rows still under another key, so a stopped run continues where it left off.
+import type { Db } from '../../shared/db/client.ts';
+import { decryptSecret, encryptSecret } from '../../shared/lib/encryption.ts';
+import type { Keyring } from '../../shared/lib/keyring.ts';
+import { keyAssociatedData, storedSecret } from './keys.ts';
+import * as repository from './repository.ts';
+
+export interface RotationProgress {
+  rotated: number;
+  /** Rows a user changed while the batch ran: their new key is already under the current key. */
+  skipped: number;
+  remaining: number;
+}
+
+export interface RotateOptions {
+  db: Db;
+  keyring: Keyring;
+  batchSize?: number;
+  onProgress?: (progress: RotationProgress) => void;
+}
+
+export async function rotateProviderKeys({ db, keyring, batchSize = 100, onProgress }: RotateOptions) {
+  const current = keyring.currentKeyId;
+  let rotated = 0;
+  let skipped = 0;
+  let afterId = '';
+  for (;;) {
+    const batch = await repository.findKeysNotUnder(db, current, afterId, batchSize);
+    if (batch.length === 0) break;
+    for (const row of batch) {
+      const secret = storedSecret(row);
+      if (!secret) continue;
+      const associatedData = keyAssociatedData(row.userId, row.id);
+      const next = encryptSecret(keyring, decryptSecret(keyring, secret, associatedData), associatedData);
+      const replaced = await repository.replaceKeyIfUnchanged(db, row.id, secret.ciphertext, {
+        keyCiphertext: next.ciphertext,
+        keyIv: next.iv,
+        keyTag: next.tag,
+        keyId: next.keyId,
+      });
+      if (replaced) rotated++;
+      else skipped++;
+    }
+    afterId = batch.at(-1)?.id ?? afterId;
+    const remaining = await repository.countKeysNotUnder(db, current);
+    onProgress?.({ rotated, skipped, remaining });
+  }
+  return { rotated, skipped, currentKeyId: current };
+}

@@ -19,9 +19,18 @@ try {
     db: database.db,
     keyring: config.encryptionKeys,
     batchSize,
-    onProgress: ({ rotated, skipped, remaining }) =>
-      process.stdout.write(`rotated ${rotated}, skipped ${skipped} (changed meanwhile), remaining ${remaining}\n`),
+    onProgress: ({ rotated, skipped, failed, remaining }) =>
+      process.stdout.write(
+        `rotated ${rotated}, skipped ${skipped} (changed meanwhile), failed ${failed.length}, remaining ${remaining}\n`,
+      ),
   });
+  if (result.failed.length > 0) {
+    process.stderr.write(
+      `${result.failed.length} keys do not decrypt with any key in ENCRYPTION_KEYS (provider ids: ${result.failed.join(', ')}); ` +
+        'they were left as they are. Keep their key in the keyring, or have their owners enter the key again.\n',
+    );
+    process.exitCode = 1;
+  }
   process.stdout.write(
     `done: ${result.rotated} keys now under "${result.currentKeyId}". Keys no row uses any more can be dropped from ENCRYPTION_KEYS.\n`,
   );

@@ -36,6 +36,7 @@ export async function createHarness() {
 
   return {
     database,
+    config,
     db: database.db,
     auth,
     queries,

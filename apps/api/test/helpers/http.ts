@@ -56,6 +56,8 @@ async function freePort(): Promise<number> {
 /** One browser-like client: keeps cookies, sends the server's origin, talks to Better Auth and to tRPC. */
 export class Client {
   readonly cookies = new Map<string, string>();
+  /** Every response body this client received, as text (read from a clone). */
+  readonly bodies: Promise<string>[] = [];
   readonly baseUrl: string;
   readonly userAgent: string;
 
@@ -73,6 +75,7 @@ export class Client {
     }
     const url = typeof input === 'string' && input.startsWith('/') ? `${this.baseUrl}${input}` : input;
     const response = await fetch(url, { ...init, headers });
+    this.bodies.push(response.clone().text());
     for (const cookie of response.headers.getSetCookie()) {
       const [pair = '', ...attributes] = cookie.split(';');
       const name = pair.slice(0, pair.indexOf('='));

@@ -1,7 +1,7 @@
 // Re-encrypts every stored provider key under the keyring's current key, in batches, while the server serves.
 // Resumable: it only ever picks rows still under another key, so a stopped run continues where it left off.
 import type { Db } from '../../shared/db/client.ts';
-import { decryptSecret, encryptSecret } from '../../shared/lib/encryption.ts';
+import { decryptSecret, encryptSecret, SecretDecryptionError } from '../../shared/lib/encryption.ts';
 import type { Keyring } from '../../shared/lib/keyring.ts';
 import { keyAssociatedData, storedSecret } from './keys.ts';
 import * as repository from './repository.ts';
@@ -10,6 +10,8 @@ export interface RotationProgress {
   rotated: number;
   /** Rows a user changed while the batch ran: their new key is already under the current key. */
   skipped: number;
+  /** Rows whose key does not decrypt (tampered, moved, or under a key no longer in the keyring); left as they are. */
+  failed: string[];
   remaining: number;
 }
 
@@ -24,6 +26,7 @@ export async function rotateProviderKeys({ db, keyring, batchSize = 100, onProgr
   const current = keyring.currentKeyId;
   let rotated = 0;
   let skipped = 0;
+  const failed: string[] = [];
   let afterId = '';
   for (;;) {
     const batch = await repository.findKeysNotUnder(db, current, afterId, batchSize);
@@ -32,7 +35,15 @@ export async function rotateProviderKeys({ db, keyring, batchSize = 100, onProgr
       const secret = storedSecret(row);
       if (!secret) continue;
       const associatedData = keyAssociatedData(row.userId, row.id);
-      const next = encryptSecret(keyring, decryptSecret(keyring, secret, associatedData), associatedData);
+      let plaintext: string;
+      try {
+        plaintext = decryptSecret(keyring, secret, associatedData);
+      } catch (error) {
+        if (!(error instanceof SecretDecryptionError)) throw error;
+        failed.push(row.id);
+        continue;
+      }
+      const next = encryptSecret(keyring, plaintext, associatedData);
       const replaced = await repository.replaceKeyIfUnchanged(db, row.id, secret.ciphertext, {
         keyCiphertext: next.ciphertext,
         keyIv: next.iv,
@@ -44,7 +55,7 @@ export async function rotateProviderKeys({ db, keyring, batchSize = 100, onProgr
     }
     afterId = batch.at(-1)?.id ?? afterId;
     const remaining = await repository.countKeysNotUnder(db, current);
-    onProgress?.({ rotated, skipped, remaining });
+    onProgress?.({ rotated, skipped, failed, remaining });
   }
-  return { rotated, skipped, currentKeyId: current };
+  return { rotated, skipped, failed, currentKeyId: current };
 }

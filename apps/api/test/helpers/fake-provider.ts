@@ -1,0 +1,125 @@
+// A local fake AI provider speaking the OpenAI wire protocol (GET /v1/models, POST /v1/chat/completions, streaming
+// or not), with switchable failure modes. The only thing the tests fake, and they fake it at the wire.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+
+export type FakeMode = 'ok' | 'unauthorized' | 'error' | 'hang' | 'no-model-list' | 'redirect-to-metadata';
+
+export interface SeenRequest {
+  method: string;
+  path: string;
+  authorization: string | undefined;
+  body: unknown;
+}
+
+export interface FakeProvider {
+  /** Base URL for a provider record: `http://127.0.0.1:PORT/v1`. */
+  baseUrl: string;
+  mode: FakeMode;
+  models: string[];
+  /** Text the fake model answers with, streamed word by word. */
+  reply: string;
+  seen: SeenRequest[];
+  close(): Promise<void>;
+}
+
+export async function startFakeProvider(): Promise<FakeProvider> {
+  const sockets = new Set<import('node:net').Socket>();
+  const fake = {
+    baseUrl: '',
+    mode: 'ok' as FakeMode,
+    models: ['fake-large', 'fake-small'],
+    reply: 'Hello from the fake provider.',
+    seen: [] as SeenRequest[],
+    close: async () => {},
+  };
+  const server: Server = createServer(async (req, res) => {
+    const body = await readBody(req);
+    fake.seen.push({ method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization, body });
+    handle(fake, req, res, body);
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('the fake provider has no port');
+  fake.baseUrl = `http://127.0.0.1:${address.port}/v1`;
+  fake.close = () =>
+    new Promise<void>((resolve) => {
+      for (const socket of sockets) socket.destroy();
+      server.close(() => resolve());
+    });
+  return fake;
+}
+
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function json(res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+function handle(fake: FakeProvider, req: IncomingMessage, res: ServerResponse, body: unknown) {
+  switch (fake.mode) {
+    case 'hang':
+      return; // never answers
+    case 'unauthorized':
+      return json(res, 401, { error: { message: 'Incorrect API key provided', type: 'invalid_request_error' } });
+    case 'error':
+      return json(res, 500, { error: { message: 'internal failure', type: 'server_error' } });
+    case 'redirect-to-metadata':
+      res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' });
+      return res.end();
+    default:
+      break;
+  }
+  const path = (req.url ?? '').split('?')[0];
+  if (req.method === 'GET' && path === '/v1/models') {
+    if (fake.mode === 'no-model-list') return json(res, 404, { error: { message: 'not found' } });
+    return json(res, 200, {
+      object: 'list',
+      data: fake.models.map((id) => ({ id, object: 'model', owned_by: 'fake' })),
+    });
+  }
+  if (req.method === 'POST' && path === '/v1/chat/completions') {
+    return chatCompletion(fake, res, body as { model?: string; stream?: boolean });
+  }
+  return json(res, 404, { error: { message: `no route ${req.method} ${path}` } });
+}
+
+function chatCompletion(fake: FakeProvider, res: ServerResponse, request: { model?: string; stream?: boolean }) {
+  const id = `chatcmpl-${Date.now()}`;
+  const model = request.model ?? 'fake-large';
+  const usage = { prompt_tokens: 5, completion_tokens: fake.reply.split(' ').length, total_tokens: 0 };
+  if (!request.stream) {
+    return json(res, 200, {
+      id,
+      object: 'chat.completion',
+      created: Math.floor(Date.now() / 1000),
+      model,
+      choices: [{ index: 0, message: { role: 'assistant', content: fake.reply }, finish_reason: 'stop' }],
+      usage,
+    });
+  }
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  const chunk = (delta: object, finish: string | null = null, extra: object = {}) =>
+    res.write(
+      `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: 0, model, choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`,
+    );
+  chunk({ role: 'assistant', content: '' });
+  for (const word of fake.reply.split(/(?<= )/)) chunk({ content: word });
+  chunk({}, 'stop', { usage });
+  res.write('data: [DONE]\n\n');
+  res.end();
+}

@@ -9,11 +9,17 @@ import { adminProcedure, createCallerFactory, router } from '../src/shared/trpc.
 import { createHarness, type Harness } from './helpers/harness.ts';
 
 /** Procedures anyone may call. Every other procedure must refuse a caller without a session. */
-const PUBLIC = new Set(['auth.getSession']);
+const PUBLIC = new Set(['auth.getSession', 'providers.kinds']);
 
 /** A valid input for each procedure that takes one, so that only the missing session can fail the call. */
 const SAMPLE_INPUT: Record<string, unknown> = {
   'auth.revokeSession': { sessionId: 'some-session' },
+  'providers.get': { id: 'some-provider' },
+  'providers.create': { kind: 'openai', name: 'x', apiKey: 'k' },
+  'providers.update': { id: 'some-provider', name: 'y' },
+  'providers.delete': { id: 'some-provider' },
+  'providers.test': { id: 'some-provider' },
+  'providers.models': { id: 'some-provider' },
 };
 
 let h: Harness;

@@ -36,15 +36,13 @@ beforeEach(() => {
 
 let counter = 0;
 async function createFakeProvider(extra: { defaultModel?: string } = {}) {
-  return client
-    .trpc()
-    .providers.create.mutate({
-      kind: 'openai-compatible',
-      name: `Fake ${++counter}`,
-      baseUrl: fake.baseUrl,
-      apiKey: API_KEY,
-      ...extra,
-    });
+  return client.trpc().providers.create.mutate({
+    kind: 'openai-compatible',
+    name: `Fake ${++counter}`,
+    baseUrl: fake.baseUrl,
+    apiKey: API_KEY,
+    ...extra,
+  });
 }
 
 describe('what works', () => {

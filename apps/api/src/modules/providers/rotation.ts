@@ -22,6 +22,30 @@ export interface RotateOptions {
   onProgress?: (progress: RotationProgress) => void;
 }
 
+type KeyRow = Awaited<ReturnType<typeof repository.findKeysNotUnder>>[number];
+
+/** Re-encrypts one row's key; a row the user changed meanwhile is left (its new key is already current). */
+async function rotateOne(db: Db, keyring: Keyring, row: KeyRow): Promise<'rotated' | 'skipped' | 'failed'> {
+  const secret = storedSecret(row);
+  if (!secret) return 'skipped';
+  const associatedData = keyAssociatedData(row.userId, row.id);
+  let plaintext: string;
+  try {
+    plaintext = decryptSecret(keyring, secret, associatedData);
+  } catch (error) {
+    if (error instanceof SecretDecryptionError) return 'failed';
+    throw error;
+  }
+  const next = encryptSecret(keyring, plaintext, associatedData);
+  const replaced = await repository.replaceKeyIfUnchanged(db, row.id, secret.ciphertext, {
+    keyCiphertext: next.ciphertext,
+    keyIv: next.iv,
+    keyTag: next.tag,
+    keyId: next.keyId,
+  });
+  return replaced ? 'rotated' : 'skipped';
+}
+
 export async function rotateProviderKeys({ db, keyring, batchSize = 100, onProgress }: RotateOptions) {
   const current = keyring.currentKeyId;
   let rotated = 0;
@@ -32,26 +56,10 @@ export async function rotateProviderKeys({ db, keyring, batchSize = 100, onProgr
     const batch = await repository.findKeysNotUnder(db, current, afterId, batchSize);
     if (batch.length === 0) break;
     for (const row of batch) {
-      const secret = storedSecret(row);
-      if (!secret) continue;
-      const associatedData = keyAssociatedData(row.userId, row.id);
-      let plaintext: string;
-      try {
-        plaintext = decryptSecret(keyring, secret, associatedData);
-      } catch (error) {
-        if (!(error instanceof SecretDecryptionError)) throw error;
-        failed.push(row.id);
-        continue;
-      }
-      const next = encryptSecret(keyring, plaintext, associatedData);
-      const replaced = await repository.replaceKeyIfUnchanged(db, row.id, secret.ciphertext, {
-        keyCiphertext: next.ciphertext,
-        keyIv: next.iv,
-        keyTag: next.tag,
-        keyId: next.keyId,
-      });
-      if (replaced) rotated++;
-      else skipped++;
+      const outcome = await rotateOne(db, keyring, row);
+      if (outcome === 'rotated') rotated++;
+      else if (outcome === 'skipped') skipped++;
+      else failed.push(row.id);
     }
     afterId = batch.at(-1)?.id ?? afterId;
     const remaining = await repository.countKeysNotUnder(db, current);

@@ -2,6 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
+import { closeInterruptedReplies, createChatRuntime } from './modules/chat/index.ts';
+import { createOutbound } from './modules/providers/index.ts';
 import { createAuth } from './shared/auth.ts';
 import { type Database, openDatabase } from './shared/db/client.ts';
 import type { Config } from './shared/lib/env.ts';
@@ -55,9 +57,19 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       .send({ error: error.name, code: error.code, message: error.message, requestId: request.id });
   });
 
+  const interrupted = await closeInterruptedReplies(database.db, config.chat);
+  if (interrupted > 0) app.log.warn({ interrupted }, 'closed replies left streaming by a process that stopped');
+
   const auth = createAuth({ config, db: database.db, log: app.log });
+  const outbound = createOutbound(config.outboundPolicy, config.providerTimeoutMs);
+  const chat = createChatRuntime({ db: database.db, log: app.log, limits: config.chat });
+  // Before the server waits for in-flight requests: end live replies, so their followers' streams end too.
+  app.addHook('preClose', async () => {
+    await chat.engine.shutdown();
+  });
+
   await app.register(healthPlugin, { database });
   await app.register(authPlugin, { auth, publicUrl: config.publicUrl });
-  await app.register(trpcPlugin, { auth, db: database.db, config });
+  await app.register(trpcPlugin, { auth, db: database.db, config, outbound, chat });
   return app;
 }

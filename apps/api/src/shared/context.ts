@@ -1,15 +1,18 @@
 // Builds the tRPC context of one request from its headers: the Better Auth session, looked up once.
 import type { FastifyBaseLogger } from 'fastify';
+import type { ChatRuntime } from '../modules/chat/index.ts';
+import type { Outbound } from '../modules/providers/index.ts';
 import type { Auth } from './auth.ts';
 import type { Db } from './db/client.ts';
 import type { Config } from './lib/env.ts';
-import { createGuardedFetch } from './lib/outbound.ts';
 import type { Context, SessionUser } from './trpc.ts';
 
 export interface ContextDeps {
   auth: Auth;
   db: Db;
   config: Config;
+  outbound: Outbound;
+  chat: ChatRuntime;
 }
 
 export interface RequestInfo {
@@ -18,14 +21,9 @@ export interface RequestInfo {
   log: FastifyBaseLogger;
 }
 
-export function createContextBuilder({ auth, db, config }: ContextDeps) {
-  const outbound = {
-    fetch: createGuardedFetch(config.outboundPolicy),
-    policy: config.outboundPolicy,
-    timeoutMs: config.providerTimeoutMs,
-  };
+export function createContextBuilder({ auth, db, config, outbound, chat }: ContextDeps) {
   return async function buildContext({ headers, requestId, log }: RequestInfo): Promise<Context> {
-    const base = { requestId, log, db, auth, config, outbound, user: null, session: null };
+    const base = { requestId, log, db, auth, config, outbound, chat, user: null, session: null };
     try {
       const found = await auth.api.getSession({ headers });
       if (!found) return base;

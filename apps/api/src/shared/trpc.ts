@@ -3,11 +3,13 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import type { FastifyBaseLogger } from 'fastify';
 import superjson from 'superjson';
 import { z } from 'zod';
+// Types only: the context carries these modules' long-lived runtime pieces, built once in app.ts.
+import type { ChatRuntime } from '../modules/chat/index.ts';
+import type { Outbound } from '../modules/providers/index.ts';
 import type { Auth } from './auth.ts';
 import type { Db } from './db/client.ts';
 import type { Config } from './lib/env.ts';
 import { type AppCode, AppError, appCodeForTrpcCode, ERROR_CODES } from './lib/errors.ts';
-import type { FetchFunction, OutboundPolicy } from './lib/outbound.ts';
 
 export interface SessionUser {
   id: string;
@@ -29,8 +31,10 @@ export interface Context {
   db: Db;
   auth: Auth;
   config: Config;
-  /** How calls to user-given provider URLs are made: the guarded fetch, its policy, its time bound. */
-  outbound: { fetch: FetchFunction; policy: OutboundPolicy; timeoutMs: number };
+  /** How the server calls providers: the guarded fetch, its policy, its time bound, the AI SDK model factory. */
+  outbound: Outbound;
+  /** The chat module's hub and generation engine, alive as long as the server. */
+  chat: ChatRuntime;
   user: SessionUser | null;
   session: SessionInfo | null;
   /** Set when the session lookup failed (database down); the first middleware throws it with this context. */
@@ -49,6 +53,8 @@ export interface ErrorData {
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
   isDev: false,
+  // Long replies can think for a while: pings keep the SSE connection (and proxies) from timing it out.
+  sse: { ping: { enabled: true, intervalMs: 10_000 }, client: { reconnectAfterInactivityMs: 15_000 } },
   errorFormatter({ shape, error, ctx }) {
     const zodError =
       error.cause instanceof z.ZodError

@@ -1,10 +1,15 @@
 // Router tests: the real appRouter through createCaller, the real Better Auth, a real database.
+
+import type { LanguageModel } from 'ai';
 import type { Logger } from 'drizzle-orm';
 import { pino } from 'pino';
+import { createChatRuntime } from '../../src/modules/chat/index.ts';
+import { createOutbound, type Outbound } from '../../src/modules/providers/index.ts';
 import { appRouter } from '../../src/router.ts';
 import { createAuth } from '../../src/shared/auth.ts';
 import { createContextBuilder } from '../../src/shared/context.ts';
 import type { Database } from '../../src/shared/db/client.ts';
+import type { EnvSource } from '../../src/shared/lib/env.ts';
 import { createCallerFactory } from '../../src/shared/trpc.ts';
 import { testConfig } from './config.ts';
 import { openTestDatabase } from './database.ts';
@@ -17,14 +22,19 @@ export interface SignedIn {
   headers: Headers;
 }
 
-export async function createHarness() {
+export async function createHarness(env: EnvSource = {}) {
   const queries: string[] = [];
   const logger: Logger = { logQuery: (query) => queries.push(query) };
   const database: Database = await openTestDatabase({ logger });
-  const config = testConfig();
+  const config = testConfig(env);
   const log = pino({ level: 'silent' });
   const auth = createAuth({ config, db: database.db, log });
-  const buildContext = createContextBuilder({ auth, db: database.db, config });
+  // The real outbound (guarded fetch, real AI SDK providers) unless a test swaps in the AI SDK's mock model.
+  const real = createOutbound(config.outboundPolicy, config.providerTimeoutMs);
+  const models: { factory: Outbound['languageModel'] } = { factory: real.languageModel };
+  const outbound: Outbound = { ...real, languageModel: (target, modelId) => models.factory(target, modelId) };
+  const chat = createChatRuntime({ db: database.db, log, limits: config.chat });
+  const buildContext = createContextBuilder({ auth, db: database.db, config, outbound, chat });
   const createCaller = createCallerFactory(appRouter);
 
   async function sessionFrom(response: { headers: Headers; response: { user: { id: string } } }): Promise<SignedIn> {
@@ -37,6 +47,11 @@ export async function createHarness() {
   return {
     database,
     config,
+    chat,
+    /** Every model the chat procedures open from now on is this one. */
+    useModel(model: LanguageModel) {
+      models.factory = () => model;
+    },
     db: database.db,
     auth,
     queries,
@@ -61,7 +76,10 @@ export async function createHarness() {
         }),
       );
     },
-    close: () => database.close(),
+    async close() {
+      await chat.engine.shutdown();
+      await database.close();
+    },
   };
 }
 

@@ -121,3 +121,12 @@ export async function testConnection(
     return { ok: false, latencyMs: elapsed(), models: [], error: failure.message };
   }
 }
+
+/** The reason a streaming generation failed, for the stored reply: key-free, and clear about a cut mid-reply. */
+export function describeGenerationError(error: unknown, target: ProviderTarget, partialText: string): string {
+  const failure = toProviderCallError(error, target, 0);
+  if (failure.status === undefined && partialText.length > 0 && failure.message.startsWith('could not connect')) {
+    return 'the connection to the provider broke off mid-reply';
+  }
+  return failure.message;
+}

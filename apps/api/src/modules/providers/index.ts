@@ -3,4 +3,4 @@ export { KINDS, type ProviderKind, type ProviderTarget } from './kinds.ts';
 export { rotateProviderKeys } from './rotation.ts';
 export { providersRouter } from './router.ts';
 export { ProviderSchema } from './schema.ts';
-export { loadTarget, type Outbound, type Provider } from './service.ts';
+export { createOutbound, loadTarget, type Outbound, openModel, type Provider } from './service.ts';

@@ -1,13 +1,26 @@
 // Each user's AI providers: create, change, remove, and call them (test, list models) with the key decrypted only
 // for the call.
 import { randomUUID } from 'node:crypto';
+import type { LanguageModel } from 'ai';
 import type { Db } from '../../shared/db/client.ts';
 import { isUniqueViolation } from '../../shared/db/errors.ts';
 import { SecretDecryptionError } from '../../shared/lib/encryption.ts';
 import { AppError } from '../../shared/lib/errors.ts';
 import type { Keyring } from '../../shared/lib/keyring.ts';
-import { type FetchFunction, type OutboundPolicy, resolvedHostProblem, urlProblem } from '../../shared/lib/outbound.ts';
-import { type ConnectionReport, listModels, ProviderCallError, testConnection } from './client.ts';
+import {
+  createGuardedFetch,
+  type FetchFunction,
+  type OutboundPolicy,
+  resolvedHostProblem,
+  urlProblem,
+} from '../../shared/lib/outbound.ts';
+import {
+  type ConnectionReport,
+  describeGenerationError,
+  listModels,
+  ProviderCallError,
+  testConnection,
+} from './client.ts';
 import { decryptApiKey, encryptApiKey, NO_KEY } from './keys.ts';
 import { KINDS, PROVIDER_KINDS, type ProviderTarget } from './kinds.ts';
 import * as repository from './repository.ts';
@@ -17,6 +30,19 @@ export interface Outbound {
   fetch: FetchFunction;
   policy: OutboundPolicy;
   timeoutMs: number;
+  /** The AI SDK model for a provider (tests put the AI SDK's mock model here). */
+  languageModel(target: ProviderTarget, modelId: string): LanguageModel;
+}
+
+/** How the server calls providers: through the guarded fetch, with the kind's AI SDK provider. */
+export function createOutbound(policy: OutboundPolicy, timeoutMs: number): Outbound {
+  const fetch = createGuardedFetch(policy);
+  return {
+    fetch,
+    policy,
+    timeoutMs,
+    languageModel: (target, modelId) => KINDS[target.kind].languageModel(target, modelId, fetch),
+  };
 }
 
 export interface ProviderScope {
@@ -180,4 +206,28 @@ export async function listProviderModels({ db, userId, id, keyring, outbound }: 
     if (error instanceof ProviderCallError) throw new AppError('PROVIDER_UNREACHABLE', error.message, { cause: error });
     throw error;
   }
+}
+
+export interface OpenModelOptions extends ProviderScope {
+  keyring: Keyring;
+  outbound: Outbound;
+  providerId: string;
+  model: string | null | undefined;
+}
+
+/** A provider's language model, ready for a generation, with the way to describe its failures. */
+export async function openModel({ db, userId, keyring, outbound, providerId, model }: OpenModelOptions) {
+  const { row, target } = await loadTarget(db, keyring, userId, providerId);
+  const modelId = model ?? row.defaultModel;
+  if (!modelId) {
+    throw new AppError('NO_PROVIDER', `Choose a model: provider "${row.name}" has no default model`, {
+      field: 'model',
+    });
+  }
+  return {
+    providerId: row.id,
+    modelId,
+    model: outbound.languageModel(target, modelId),
+    describeError: (error: unknown, partialText: string) => describeGenerationError(error, target, partialText),
+  };
 }

@@ -29,8 +29,19 @@ export interface Config {
   outboundPolicy: OutboundPolicy;
   /** Bound on one call to a provider made to test it or list its models. */
   providerTimeoutMs: number;
+  chat: ChatLimits;
   /** Said once at boot, after the logger exists (for example: development secrets were generated). */
   warnings: string[];
+}
+
+export interface ChatLimits {
+  maxMessageChars: number;
+  maxConcurrentGenerations: number;
+  historyWindow: number;
+  /** How often a streaming reply's text is written to the database (and its heartbeat). */
+  checkpointIntervalMs: number;
+  /** A reply still `streaming` with no heartbeat for this long was left by a process that died. */
+  staleGenerationMs: number;
 }
 
 export class ConfigError extends Error {
@@ -95,6 +106,11 @@ const EnvSchema = z.object({
   TRUST_PROXY: z.stringbool({ error: 'expected true or false' }).default(false),
   ALLOW_PRIVATE_PROVIDER_URLS: z.stringbool({ error: 'expected true or false' }).default(false),
   PROVIDER_TIMEOUT_MS: int(100, 600_000).default(15_000),
+  MAX_MESSAGE_CHARS: int(1, 1_000_000).default(32_000),
+  MAX_CONCURRENT_GENERATIONS: int(1, 1_000).default(3),
+  HISTORY_WINDOW_MESSAGES: int(1, 1_000).default(40),
+  CHECKPOINT_INTERVAL_MS: int(10, 60_000).default(250),
+  STALE_GENERATION_MS: int(1_000, 3_600_000).default(60_000),
 });
 
 /** Every variable the server reads (.env.example documents each; a test keeps the two in step). */
@@ -165,6 +181,13 @@ export function loadConfig(source: EnvSource): Config {
       allowPrivate: env.ALLOW_PRIVATE_PROVIDER_URLS,
     },
     providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
+    chat: {
+      maxMessageChars: env.MAX_MESSAGE_CHARS,
+      maxConcurrentGenerations: env.MAX_CONCURRENT_GENERATIONS,
+      historyWindow: env.HISTORY_WINDOW_MESSAGES,
+      checkpointIntervalMs: env.CHECKPOINT_INTERVAL_MS,
+      staleGenerationMs: env.STALE_GENERATION_MS,
+    },
     warnings,
   };
 }

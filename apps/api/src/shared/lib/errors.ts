@@ -23,6 +23,13 @@ export const ERROR_CODES = {
   PROVIDER_NOT_FOUND: { trpc: 'NOT_FOUND', message: 'Provider not found' },
   PROVIDER_NAME_TAKEN: { trpc: 'CONFLICT', message: 'You already have a provider with this name' },
   PROVIDER_UNREACHABLE: { trpc: 'BAD_GATEWAY', message: 'The provider could not be reached' },
+  CHAT_NOT_FOUND: { trpc: 'NOT_FOUND', message: 'Chat not found' },
+  MESSAGE_NOT_FOUND: { trpc: 'NOT_FOUND', message: 'Message not found' },
+  MESSAGE_TOO_LONG: { trpc: 'BAD_REQUEST', message: 'The message is too long' },
+  TOO_MANY_GENERATIONS: {
+    trpc: 'TOO_MANY_REQUESTS',
+    message: 'Too many replies are generating; wait for one to finish',
+  },
   NO_PROVIDER: { trpc: 'PRECONDITION_FAILED', message: 'No provider: choose one for the chat or in your preferences' },
   CONFLICT: { trpc: 'CONFLICT', message: 'This conflicts with existing data' },
   PRECONDITION_FAILED: { trpc: 'PRECONDITION_FAILED', message: 'A precondition is not met' },

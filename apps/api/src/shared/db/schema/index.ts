@@ -1,3 +1,4 @@
 // Every table, for Drizzle's query builder and drizzle-kit. A file per module beside this one.
 export * from './auth.ts';
+export * from './chat.ts';
 export * from './providers.ts';

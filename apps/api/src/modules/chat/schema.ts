@@ -1,0 +1,81 @@
+// Zod schemas for the chat procedures, built once at module level.
+import { z } from 'zod';
+
+const Id = z.string().min(1).max(64);
+const Title = z.string().trim().min(1).max(200);
+const Model = z.string().trim().min(1).max(200);
+const SystemPrompt = z.string().max(20_000);
+const Limit = z.number().int().min(1).max(100).default(20);
+const Cursor = z.string().min(1).max(200);
+
+export const ChatSchema = z.object({
+  id: z.string(),
+  title: z.string().nullable(),
+  providerId: z.string().nullable(),
+  model: z.string().nullable(),
+  systemPrompt: z.string().nullable(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+
+export const MessagePartSchema = z.looseObject({ type: z.string(), text: z.string().optional() });
+
+export const MessageSchema = z.object({
+  id: z.string(),
+  chatId: z.string(),
+  parentId: z.string().nullable(),
+  role: z.enum(['user', 'assistant']),
+  parts: z.array(MessagePartSchema),
+  text: z.string(),
+  status: z.enum(['pending', 'streaming', 'complete', 'stopped', 'error']),
+  error: z.string().nullable(),
+  providerId: z.string().nullable(),
+  model: z.string().nullable(),
+  usage: z.object({ inputTokens: z.number(), outputTokens: z.number() }).nullable(),
+  finishReason: z.string().nullable(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+});
+
+const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
+
+export const ListChatsInput = z.object({
+  cursor: Cursor.optional(),
+  limit: Limit,
+  search: z.string().trim().max(200).optional(),
+});
+export const ChatPage = page(ChatSchema);
+export const IdInput = z.object({ id: Id });
+export const CreateChatInput = z.object({
+  title: Title.optional(),
+  providerId: Id.optional(),
+  model: Model.optional(),
+  systemPrompt: SystemPrompt.optional(),
+});
+export const UpdateChatInput = z.object({
+  id: Id,
+  title: Title.nullable().optional(),
+  providerId: Id.nullable().optional(),
+  model: Model.nullable().optional(),
+  systemPrompt: SystemPrompt.nullable().optional(),
+});
+export const DeleteChatOutput = z.object({ id: z.string() });
+export const MessagesInput = z.object({ chatId: Id, cursor: Cursor.optional(), limit: Limit });
+export const MessagePage = page(MessageSchema);
+export const SendInput = z.object({
+  chatId: Id,
+  // The configured MAX_MESSAGE_CHARS is checked in the service; this bound only keeps absurd bodies out.
+  text: z.string().min(1).max(1_000_000),
+  clientRequestId: z.string().min(1).max(128).optional(),
+  providerId: Id.optional(),
+  model: Model.optional(),
+});
+export const SendOutput = z.object({ userMessage: MessageSchema, assistantMessage: MessageSchema });
+export const StreamInput = z.object({ messageId: Id, lastEventId: z.string().max(64).nullish() });
+export const MessageIdInput = z.object({ messageId: Id });
+export const RegenerateOutput = z.object({ assistantMessage: MessageSchema });
+
+export type CreateChatInput = z.infer<typeof CreateChatInput>;
+export type UpdateChatInput = z.infer<typeof UpdateChatInput>;
+export type Message = z.infer<typeof MessageSchema>;
+export type Chat = z.infer<typeof ChatSchema>;

@@ -1,0 +1,299 @@
+// Chats and replies: the decisions (which provider and model, bounds, idempotency) and the orchestration (store the
+// question and the reply in one transaction, then start the generation apart from the request).
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../../shared/db/client.ts';
+import { isUniqueViolation } from '../../shared/db/errors.ts';
+import type { ChatLimits } from '../../shared/lib/env.ts';
+import { AppError } from '../../shared/lib/errors.ts';
+import type { Keyring } from '../../shared/lib/keyring.ts';
+import { loadTarget, type Outbound, openModel } from '../providers/index.ts';
+import type { GenerationEngine } from './engine.ts';
+import { buildHistory } from './history.ts';
+import { toMessage } from './messages.ts';
+import * as repository from './repository.ts';
+import type { Chat, CreateChatInput, UpdateChatInput } from './schema.ts';
+import { generateTitle } from './titles.ts';
+
+export interface ChatScope {
+  db: Db;
+  userId: string;
+}
+
+function toChat(row: repository.ChatRow): Chat {
+  return {
+    id: row.id,
+    title: row.title,
+    providerId: row.providerId,
+    model: row.model,
+    systemPrompt: row.systemPrompt,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+// Keyset cursors: opaque to clients, stable when timestamps are equal (the id breaks ties).
+function encodeCursor(value: object): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+function decodeCursor<T>(cursor: string, valid: (value: unknown) => value is T): T {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (valid(value)) return value;
+  } catch {}
+  throw new AppError('VALIDATION_FAILED', 'cursor is not one this server gave out', { field: 'cursor' });
+}
+const isChatCursor = (v: unknown): v is { t: string; id: string } =>
+  typeof (v as { t?: unknown })?.t === 'string' && typeof (v as { id?: unknown })?.id === 'string';
+const isMessageCursor = (v: unknown): v is { seq: number } => Number.isSafeInteger((v as { seq?: unknown })?.seq);
+
+export async function listChats({
+  db,
+  userId,
+  cursor,
+  limit,
+  search,
+}: ChatScope & { cursor?: string; limit: number; search?: string }) {
+  const after = cursor ? decodeCursor(cursor, isChatCursor) : undefined;
+  const rows = await repository.findChats(db, userId, {
+    limit: limit + 1,
+    after: after ? { updatedAt: new Date(after.t), id: after.id } : undefined,
+    search: search || undefined,
+  });
+  const items = rows.slice(0, limit).map(toChat);
+  const last = items.at(-1);
+  return {
+    items,
+    nextCursor: rows.length > limit && last ? encodeCursor({ t: last.updatedAt.toISOString(), id: last.id }) : null,
+  };
+}
+
+async function findOwnChat(db: Db, userId: string, id: string): Promise<repository.ChatRow> {
+  const row = await repository.findChat(db, userId, id);
+  if (!row) throw new AppError('CHAT_NOT_FOUND');
+  return row;
+}
+
+export async function getChat({ db, userId, id }: ChatScope & { id: string }) {
+  return toChat(await findOwnChat(db, userId, id));
+}
+
+export interface ChatWriteDeps extends ChatScope {
+  keyring: Keyring;
+}
+
+/** A provider named for a chat must be the user's own (checked through the providers module). */
+async function checkProvider(db: Db, keyring: Keyring, userId: string, providerId: string | null | undefined) {
+  if (providerId) await loadTarget(db, keyring, userId, providerId);
+}
+
+export async function createChat({ db, userId, keyring, input }: ChatWriteDeps & { input: CreateChatInput }) {
+  await checkProvider(db, keyring, userId, input.providerId);
+  const now = new Date();
+  const row = await repository.insertChat(db, {
+    id: randomUUID(),
+    userId,
+    title: input.title ?? null,
+    providerId: input.providerId ?? null,
+    model: input.model ?? null,
+    systemPrompt: input.systemPrompt ?? null,
+    createdAt: now,
+    updatedAt: now,
+  });
+  return toChat(row);
+}
+
+export async function updateChat({ db, userId, keyring, input }: ChatWriteDeps & { input: UpdateChatInput }) {
+  await findOwnChat(db, userId, input.id);
+  await checkProvider(db, keyring, userId, input.providerId);
+  const { id, ...patch } = input;
+  const row = await repository.updateChat(db, userId, id, patch);
+  if (!row) throw new AppError('CHAT_NOT_FOUND');
+  return toChat(row);
+}
+
+export async function deleteChat({ db, userId, id, engine }: ChatScope & { id: string; engine: GenerationEngine }) {
+  await findOwnChat(db, userId, id);
+  const live = await repository.findMessages(db, userId, id, { limit: 1_000 });
+  await Promise.all(live.filter((m) => m.status === 'streaming').map((m) => engine.stop(m.id)));
+  if (!(await repository.deleteChat(db, userId, id))) throw new AppError('CHAT_NOT_FOUND');
+  return { id };
+}
+
+export async function listMessages({
+  db,
+  userId,
+  chatId,
+  cursor,
+  limit,
+}: ChatScope & { chatId: string; cursor?: string; limit: number }) {
+  await findOwnChat(db, userId, chatId);
+  const before = cursor ? decodeCursor(cursor, isMessageCursor) : undefined;
+  const rows = await repository.findMessages(db, userId, chatId, { limit: limit + 1, beforeSeq: before?.seq });
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(toMessage),
+    nextCursor: rows.length > limit && last ? encodeCursor({ seq: last.seq }) : null,
+  };
+}
+
+export interface GenerationDeps extends ChatScope {
+  keyring: Keyring;
+  outbound: Outbound;
+  engine: GenerationEngine;
+  limits: ChatLimits;
+}
+
+export interface SendOptions extends GenerationDeps {
+  input: { chatId: string; text: string; clientRequestId?: string; providerId?: string; model?: string };
+}
+
+export async function sendMessage(options: SendOptions) {
+  const { db, userId, input, limits, engine } = options;
+  if (input.clientRequestId) {
+    const earlier = await findSent(db, userId, input.clientRequestId);
+    if (earlier) return earlier;
+  }
+  if (input.text.length > limits.maxMessageChars) {
+    throw new AppError('MESSAGE_TOO_LONG', `text is longer than ${limits.maxMessageChars} characters`, {
+      field: 'text',
+    });
+  }
+  const chat = await findOwnChat(db, userId, input.chatId);
+  checkConcurrency(engine, userId, limits);
+  const providerId = input.providerId ?? chat.providerId;
+  if (!providerId) throw new AppError('NO_PROVIDER');
+  const opened = await openModel({ ...options, providerId, model: input.model ?? chat.model });
+
+  const now = new Date();
+  const userMessageId = randomUUID();
+  const base = {
+    userId,
+    chatId: chat.id,
+    providerId: opened.providerId,
+    model: opened.modelId,
+    createdAt: now,
+    updatedAt: now,
+  };
+  let rows: repository.MessageRow[];
+  try {
+    rows = await db.transaction(async (tx) => {
+      const inserted = await repository.insertMessages(tx, [
+        {
+          ...base,
+          id: userMessageId,
+          role: 'user',
+          parts: [{ type: 'text', text: input.text }],
+          text: input.text,
+          status: 'complete',
+          clientRequestId: input.clientRequestId ?? null,
+        },
+        { ...base, id: randomUUID(), parentId: userMessageId, role: 'assistant', status: 'streaming' },
+      ]);
+      await repository.updateChat(tx, userId, chat.id, { updatedAt: now });
+      return inserted;
+    });
+  } catch (error) {
+    // The same clientRequestId sent twice at once: the first one won; answer with its result.
+    const earlier =
+      input.clientRequestId && isUniqueViolation(error) && (await findSent(db, userId, input.clientRequestId));
+    if (earlier) return earlier;
+    throw error;
+  }
+  const [userRow, assistantRow] = rows as [repository.MessageRow, repository.MessageRow];
+  await startReply(options, chat, opened, userRow, assistantRow.id, !chat.title);
+  return { userMessage: toMessage(userRow), assistantMessage: toMessage(assistantRow) };
+}
+
+async function findSent(db: Db, userId: string, clientRequestId: string) {
+  const userRow = await repository.findMessageByRequestId(db, userId, clientRequestId);
+  if (!userRow) return undefined;
+  const reply = await repository.findFirstReply(db, userId, userRow.id);
+  if (!reply) return undefined;
+  return { userMessage: toMessage(userRow), assistantMessage: toMessage(reply) };
+}
+
+function checkConcurrency(engine: GenerationEngine, userId: string, limits: ChatLimits) {
+  if (engine.countFor(userId) >= limits.maxConcurrentGenerations) {
+    throw new AppError(
+      'TOO_MANY_GENERATIONS',
+      `At most ${limits.maxConcurrentGenerations} replies may generate at once; wait for one to finish or stop it`,
+    );
+  }
+}
+
+type OpenedModel = Awaited<ReturnType<typeof openModel>>;
+
+async function startReply(
+  deps: GenerationDeps,
+  chat: repository.ChatRow,
+  opened: OpenedModel,
+  question: repository.MessageRow,
+  replyId: string,
+  nameTheChat: boolean,
+) {
+  const { db, userId, engine, limits } = deps;
+  const messages = await buildHistory(db, chat.id, question.seq, limits.historyWindow);
+  engine.start({
+    messageId: replyId,
+    userId,
+    chatId: chat.id,
+    model: opened.model,
+    system: chat.systemPrompt ?? undefined,
+    messages,
+    describeError: opened.describeError,
+    onComplete: !nameTheChat
+      ? undefined
+      : () => {
+          // Never delays the reply: runs after its final event, and a failure only costs the nicer title.
+          void generateTitle(opened.model, question.text).then((title) =>
+            repository.setTitleIfUnset(db, chat.id, title),
+          );
+        },
+  });
+}
+
+export async function stopMessage({
+  db,
+  userId,
+  messageId,
+  engine,
+}: ChatScope & { messageId: string; engine: GenerationEngine }) {
+  const row = await repository.findMessage(db, userId, messageId);
+  if (!row || row.role !== 'assistant') throw new AppError('MESSAGE_NOT_FOUND');
+  const stopped = await engine.stop(messageId);
+  if (stopped) return stopped;
+  return toMessage((await repository.findMessage(db, userId, messageId)) ?? row);
+}
+
+export async function regenerateMessage(options: GenerationDeps & { messageId: string }) {
+  const { db, userId, messageId, engine, limits } = options;
+  const target = await repository.findMessage(db, userId, messageId);
+  if (!target) throw new AppError('MESSAGE_NOT_FOUND');
+  const questionId = target.role === 'user' ? target.id : target.parentId;
+  const question = questionId ? await repository.findMessage(db, userId, questionId) : undefined;
+  if (!question) throw new AppError('MESSAGE_NOT_FOUND');
+  const chat = await findOwnChat(db, userId, question.chatId);
+  checkConcurrency(engine, userId, limits);
+  const providerId = target.providerId ?? chat.providerId;
+  if (!providerId) throw new AppError('NO_PROVIDER');
+  const opened = await openModel({ ...options, providerId, model: target.model ?? chat.model });
+  const now = new Date();
+  const [reply] = await repository.insertMessages(db, [
+    {
+      id: randomUUID(),
+      userId,
+      chatId: chat.id,
+      parentId: question.id,
+      role: 'assistant',
+      status: 'streaming',
+      providerId: opened.providerId,
+      model: opened.modelId,
+      createdAt: now,
+      updatedAt: now,
+    },
+  ]);
+  const replyRow = reply as repository.MessageRow;
+  await startReply(options, chat, opened, question, replyRow.id, false);
+  return { assistantMessage: toMessage(replyRow) };
+}

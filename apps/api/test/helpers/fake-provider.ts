@@ -2,7 +2,15 @@
 // or not), with switchable failure modes. The only thing the tests fake, and they fake it at the wire.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
-export type FakeMode = 'ok' | 'unauthorized' | 'error' | 'hang' | 'no-model-list' | 'redirect-to-metadata';
+export type FakeMode =
+  | 'ok'
+  | 'unauthorized'
+  | 'error'
+  | 'hang'
+  | 'no-model-list'
+  | 'redirect-to-metadata'
+  /** stream a third of the reply, then destroy the connection */
+  | 'cut-mid-stream';
 
 export interface SeenRequest {
   method: string;
@@ -18,7 +26,11 @@ export interface FakeProvider {
   models: string[];
   /** Text the fake model answers with, streamed word by word. */
   reply: string;
+  /** Pause before each streamed chunk, in ms. */
+  delayMs: number;
   seen: SeenRequest[];
+  /** Streaming responses the client closed before their end (a stop reached the provider). */
+  abandoned: number;
   close(): Promise<void>;
 }
 
@@ -29,7 +41,9 @@ export async function startFakeProvider(): Promise<FakeProvider> {
     mode: 'ok' as FakeMode,
     models: ['fake-large', 'fake-small'],
     reply: 'Hello from the fake provider.',
+    delayMs: 0,
     seen: [] as SeenRequest[],
+    abandoned: 0,
     close: async () => {},
   };
   const server: Server = createServer(async (req, res) => {
@@ -93,12 +107,13 @@ function handle(fake: FakeProvider, req: IncomingMessage, res: ServerResponse, b
     });
   }
   if (req.method === 'POST' && path === '/v1/chat/completions') {
-    return chatCompletion(fake, res, body as { model?: string; stream?: boolean });
+    void chatCompletion(fake, res, body as { model?: string; stream?: boolean });
+    return;
   }
   return json(res, 404, { error: { message: `no route ${req.method} ${path}` } });
 }
 
-function chatCompletion(fake: FakeProvider, res: ServerResponse, request: { model?: string; stream?: boolean }) {
+async function chatCompletion(fake: FakeProvider, res: ServerResponse, request: { model?: string; stream?: boolean }) {
   const id = `chatcmpl-${Date.now()}`;
   const model = request.model ?? 'fake-large';
   const usage = { prompt_tokens: 5, completion_tokens: fake.reply.split(' ').length, total_tokens: 0 };
@@ -117,8 +132,23 @@ function chatCompletion(fake: FakeProvider, res: ServerResponse, request: { mode
     res.write(
       `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: 0, model, choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`,
     );
+  let closed = false;
+  res.on('close', () => {
+    if (!res.writableEnded) fake.abandoned++;
+    closed = true;
+  });
   chunk({ role: 'assistant', content: '' });
-  for (const word of fake.reply.split(/(?<= )/)) chunk({ content: word });
+  const words = fake.reply.split(/(?<= )/);
+  for (const [index, word] of words.entries()) {
+    if (fake.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, fake.delayMs));
+    if (closed) return;
+    if (fake.mode === 'cut-mid-stream' && index === Math.floor(words.length / 3)) {
+      await new Promise((resolve) => setTimeout(resolve, 30)); // let the chunks written so far reach the client
+      res.socket?.destroy();
+      return;
+    }
+    chunk({ content: word });
+  }
   chunk({}, 'stop', { usage });
   res.write('data: [DONE]\n\n');
   res.end();

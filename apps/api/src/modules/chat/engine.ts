@@ -18,8 +18,8 @@ export interface GenerationRequest {
   messages: ModelMessage[];
   /** A clear, key-free reason for a failed generation. */
   describeError(error: unknown, partialText: string): string;
-  /** Called once the reply is complete (not stopped or failed), after its final event went out. */
-  onComplete?(message: Message): void;
+  /** Work to do once the reply is complete (not stopped or failed), after its final event went out. */
+  onComplete?(message: Message): Promise<void>;
 }
 
 interface Live {
@@ -46,6 +46,8 @@ export const INTERRUPTED = 'interrupted: the server stopped during this reply';
 
 export class GenerationEngine {
   readonly #live = new Map<string, Live>();
+  /** Follow-up work (titles) still running; shutdown waits for it. */
+  readonly #after = new Set<Promise<void>>();
   readonly #options: EngineOptions;
 
   constructor(options: EngineOptions) {
@@ -111,6 +113,7 @@ export class GenerationEngine {
       live.abort.abort();
     }
     await Promise.all(lives.map((l) => l.done));
+    await Promise.all(this.#after);
   }
 
   async #run(live: Live): Promise<Message | undefined> {
@@ -140,7 +143,13 @@ export class GenerationEngine {
       type: message.status === 'error' ? 'error' : 'finish',
       message,
     });
-    if (message.status === 'complete') request.onComplete?.(message);
+    if (message.status === 'complete' && request.onComplete) {
+      const task = request
+        .onComplete(message)
+        .catch((error: unknown) => this.#options.log.warn({ err: error, messageId: message.id }, 'follow-up failed'))
+        .finally(() => this.#after.delete(task));
+      this.#after.add(task);
+    }
     return message;
   }
 
@@ -152,6 +161,8 @@ export class GenerationEngine {
       messages: request.messages,
       abortSignal: live.abort.signal,
       maxRetries: 1,
+      // Errors arrive as 'error' parts below; the default handler would also print them to the console.
+      onError: () => {},
     });
     let finish: { finishReason: string; inputTokens: number | null; outputTokens: number | null } | null = null;
     for await (const part of result.fullStream) {

@@ -242,14 +242,10 @@ async function startReply(
     system: chat.systemPrompt ?? undefined,
     messages,
     describeError: opened.describeError,
-    onComplete: !nameTheChat
-      ? undefined
-      : () => {
-          // Never delays the reply: runs after its final event, and a failure only costs the nicer title.
-          void generateTitle(opened.model, question.text).then((title) =>
-            repository.setTitleIfUnset(db, chat.id, title),
-          );
-        },
+    // Never delays the reply: runs after its final event, and a failure only costs the nicer title.
+    onComplete: nameTheChat
+      ? async () => repository.setTitleIfUnset(db, chat.id, await generateTitle(opened.model, question.text))
+      : undefined,
   });
 }
 

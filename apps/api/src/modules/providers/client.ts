@@ -38,13 +38,18 @@ export function toProviderCallError(error: unknown, target: ProviderTarget, time
     return new ProviderCallError(`the provider did not answer within ${timeoutMs} ms`, undefined, { cause: error });
   }
   const apiCall = findCause(error, (e) => APICallError.isInstance(e)) as APICallError | undefined;
-  if (apiCall?.statusCode) return new ProviderCallError(reasonForStatus(apiCall.statusCode), apiCall.statusCode);
+  // A status of 400 or more is the provider's answer; a 200 whose body broke off is a connection failure.
+  if (apiCall?.statusCode && apiCall.statusCode >= 400) {
+    return new ProviderCallError(reasonForStatus(apiCall.statusCode), apiCall.statusCode);
+  }
   const host = new URL(target.baseUrl).host;
   return new ProviderCallError(`could not connect to the provider at ${host}`, undefined, { cause: error });
 }
 
+/** Walks an error's causes (and the AI SDK RetryError's lastError) for the first that matches. */
 function findCause(error: unknown, match: (e: unknown) => boolean): Error | undefined {
-  for (let e: unknown = error, depth = 0; e && depth < 6; e = (e as { cause?: unknown }).cause, depth++) {
+  const next = (e: unknown) => (e as { cause?: unknown }).cause ?? (e as { lastError?: unknown }).lastError;
+  for (let e: unknown = error, depth = 0; e && depth < 8; e = next(e), depth++) {
     if (match(e)) return e as Error;
   }
   return undefined;

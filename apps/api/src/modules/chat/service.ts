@@ -256,7 +256,7 @@ export async function stopMessage({
   engine,
 }: ChatScope & { messageId: string; engine: GenerationEngine }) {
   const row = await repository.findMessage(db, userId, messageId);
-  if (!row || row.role !== 'assistant') throw new AppError('MESSAGE_NOT_FOUND');
+  if (row?.role !== 'assistant') throw new AppError('MESSAGE_NOT_FOUND');
   const stopped = await engine.stop(messageId);
   if (stopped) return stopped;
   return toMessage((await repository.findMessage(db, userId, messageId)) ?? row);

@@ -45,7 +45,7 @@ function final(message: Message) {
 /** Checks the reply is the user's before anything streams (an error inside a stream cannot carry its code). */
 export async function openStream(options: StreamOptions) {
   const row = await repository.findMessage(options.db, options.userId, options.messageId);
-  if (!row || row.role !== 'assistant') throw new AppError('MESSAGE_NOT_FOUND');
+  if (row?.role !== 'assistant') throw new AppError('MESSAGE_NOT_FOUND');
   return streamMessage(options);
 }
 

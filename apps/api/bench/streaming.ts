@@ -83,33 +83,38 @@ async function main() {
   });
   const chat = await api.chat.create.mutate({ providerId: provider.id, title: 'bench' });
 
+  interface Followed {
+    firstDeltaMs: number;
+    text: string;
+    deltas: number;
+    ordered: boolean;
+  }
+  /** Records one delta; the event id must be the length of the text so far (nothing dropped or reordered). */
+  const record = (state: Followed, started: number, id: string | undefined, delta: string) => {
+    if (state.deltas++ === 0) state.firstDeltaMs = performance.now() - started;
+    state.text += delta;
+    if (id !== String(state.text.length)) state.ordered = false;
+  };
+
   /** Sends a message and follows the reply; resolves with the first-delta time and the assembled text. */
-  const reply = (text: string) =>
-    new Promise<{ firstDeltaMs: number; text: string; deltas: number; ordered: boolean }>((resolve, reject) => {
-      const started = performance.now();
-      api.chat.send.mutate({ chatId: chat.id, text }).then(({ assistantMessage }) => {
-        let firstDeltaMs = Number.NaN;
-        let assembled = '';
-        let deltas = 0;
-        let ordered = true;
-        const subscription = api.chat.stream.subscribe(
-          { messageId: assistantMessage.id },
-          {
-            onData({ id, data }) {
-              if (data.type === 'text-delta') {
-                if (deltas++ === 0) firstDeltaMs = performance.now() - started;
-                assembled += data.delta;
-                if (id !== String(assembled.length)) ordered = false;
-                return;
-              }
-              subscription.unsubscribe();
-              resolve({ firstDeltaMs, text: assembled, deltas, ordered });
-            },
-            onError: reject,
+  const reply = async (text: string): Promise<Followed> => {
+    const started = performance.now();
+    const { assistantMessage } = await api.chat.send.mutate({ chatId: chat.id, text });
+    const state: Followed = { firstDeltaMs: Number.NaN, text: '', deltas: 0, ordered: true };
+    return new Promise((resolve, reject) => {
+      const subscription = api.chat.stream.subscribe(
+        { messageId: assistantMessage.id },
+        {
+          onData({ id, data }) {
+            if (data.type === 'text-delta') return record(state, started, id, data.delta);
+            subscription.unsubscribe();
+            resolve(state);
           },
-        );
-      }, reject);
+          onError: reject,
+        },
+      );
     });
+  };
 
   // Time to first token: the fake provider called directly through the same AI SDK provider, then through Parley.
   fake.delayMs = 0;

@@ -4,6 +4,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { closeInterruptedReplies, createChatRuntime } from './modules/chat/index.ts';
 import { createOutbound } from './modules/providers/index.ts';
+import { promoteAdmins } from './modules/users/index.ts';
 import { createAuth } from './shared/auth.ts';
 import { type Database, openDatabase } from './shared/db/client.ts';
 import type { Config } from './shared/lib/env.ts';
@@ -57,6 +58,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       .send({ error: error.name, code: error.code, message: error.message, requestId: request.id });
   });
 
+  const promoted = await promoteAdmins({ db: database.db, emails: config.adminEmails });
+  if (promoted > 0) app.log.info({ promoted }, 'made the users named in ADMIN_EMAILS admins');
   const interrupted = await closeInterruptedReplies(database.db, config.chat);
   if (interrupted > 0) app.log.warn({ interrupted }, 'closed replies left streaming by a process that stopped');
 

@@ -1,4 +1,5 @@
 // The Better Auth instance: email and password, sessions in the database, rate limits always on.
+import { apiKey } from '@better-auth/api-key';
 import { betterAuth } from 'better-auth';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
 import type { FastifyBaseLogger } from 'fastify';
@@ -18,6 +19,7 @@ export interface AuthOptions {
 
 export function createAuth({ config, db, log }: AuthOptions) {
   const rule = { window: config.authRateLimit.windowSeconds, max: config.authRateLimit.max };
+  const adminEmails = new Set(config.adminEmails);
   return betterAuth({
     appName: 'Parley',
     baseURL: config.publicUrl,
@@ -54,6 +56,25 @@ export function createAuth({ config, db, log }: AuthOptions) {
       // Said explicitly: Better Auth turns origin checks off by itself when it sees NODE_ENV=test.
       disableOriginCheck: false,
       disableCSRFCheck: false,
+    },
+    plugins: [
+      apiKey({
+        // An x-api-key header yields a session, so every procedure works for scripts exactly as for browsers.
+        enableSessionForAPIKeys: true,
+        defaultPrefix: 'parley_',
+        startingCharactersConfig: { shouldStore: true, charactersLength: 11 },
+        keyExpiration: { defaultExpiresIn: null, minExpiresIn: 1, maxExpiresIn: 365 },
+        rateLimit: { enabled: true, timeWindow: 60_000, maxRequests: config.apiKeyRateLimitPerMinute },
+      }),
+    ],
+    databaseHooks: {
+      user: {
+        create: {
+          async before(user) {
+            return { data: { ...user, role: adminEmails.has(user.email.toLowerCase()) ? 'admin' : 'user' } };
+          },
+        },
+      },
     },
     telemetry: { enabled: false },
     logger: {

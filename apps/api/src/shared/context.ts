@@ -5,6 +5,7 @@ import type { Outbound } from '../modules/providers/index.ts';
 import type { Auth } from './auth.ts';
 import type { Db } from './db/client.ts';
 import type { Config } from './lib/env.ts';
+import { AppError } from './lib/errors.ts';
 import type { Context, SessionUser } from './trpc.ts';
 
 export interface ContextDeps {
@@ -25,7 +26,7 @@ export function createContextBuilder({ auth, db, config, outbound, chat }: Conte
   return async function buildContext({ headers, requestId, log }: RequestInfo): Promise<Context> {
     const base = { requestId, log, db, auth, config, outbound, chat, user: null, session: null };
     try {
-      const found = await auth.api.getSession({ headers });
+      const found = await findSession(auth, headers);
       if (!found) return base;
       return {
         ...base,
@@ -34,7 +35,7 @@ export function createContextBuilder({ auth, db, config, outbound, chat }: Conte
       };
     } catch (error) {
       // Thrown again inside the procedure, where the error carries this request's id.
-      return { ...base, contextError: error };
+      return { ...base, contextError: credentialError(error) ?? error };
     }
   };
 }
@@ -55,4 +56,34 @@ function toSessionUser(user: {
     role: user.role === 'admin' ? 'admin' : 'user',
     createdAt: user.createdAt,
   };
+}
+
+/**
+ * The session cookie first, then the x-api-key header (API.md's order): a browser's cookie is not overridden by a
+ * stray key, and a script's key still works when a cookie is stale. Each lookup is one query.
+ */
+async function findSession(auth: Auth, headers: Headers) {
+  const apiKey = headers.get(API_KEY_HEADER);
+  if (!apiKey) return auth.api.getSession({ headers });
+  if (headers.has('cookie')) {
+    const withoutKey = new Headers(headers);
+    withoutKey.delete(API_KEY_HEADER);
+    const found = await auth.api.getSession({ headers: withoutKey });
+    if (found) return found;
+  }
+  const withoutCookie = new Headers(headers);
+  withoutCookie.delete('cookie');
+  return auth.api.getSession({ headers: withoutCookie });
+}
+
+const API_KEY_HEADER = 'x-api-key';
+
+/** Better Auth refuses a bad, expired or revoked API key (401/403) or one over its rate limit (429). */
+function credentialError(error: unknown): AppError | undefined {
+  const status = (error as { statusCode?: unknown }).statusCode;
+  if (status === 401 || status === 403) {
+    return new AppError('UNAUTHORIZED', 'The API key is invalid, expired or revoked', { cause: error });
+  }
+  if (status === 429) return new AppError('RATE_LIMITED', 'This API key made too many requests; try again later');
+  return undefined;
 }

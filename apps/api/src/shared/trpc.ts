@@ -90,14 +90,17 @@ const t = initTRPC.context<Context>().create({
   },
 });
 
-/** Turns an AppError thrown below a procedure into the tRPC error its code maps to. The one place that maps. */
+/** The tRPC error an AppError's code maps to: the one place that maps. Anything else passes unchanged. */
+function toTRPCError(error: unknown): unknown {
+  if (!(error instanceof AppError)) return error;
+  return new TRPCError({ code: ERROR_CODES[error.code].trpc, message: error.message, cause: error });
+}
+
+/** Maps AppErrors thrown below a procedure, and a failed session lookup, to their tRPC errors. */
 const mapAppErrors = t.middleware(async ({ ctx, next }) => {
-  if (ctx.contextError) throw ctx.contextError;
+  if (ctx.contextError) throw toTRPCError(ctx.contextError);
   const result = await next();
-  if (!result.ok && result.error.cause instanceof AppError) {
-    const appError = result.error.cause;
-    throw new TRPCError({ code: ERROR_CODES[appError.code].trpc, message: appError.message, cause: appError });
-  }
+  if (!result.ok && result.error.cause instanceof AppError) throw toTRPCError(result.error.cause);
   return result;
 });
 

@@ -1,7 +1,7 @@
 // Session rows. Sessions live only in the database, so deleting a row revokes it at once.
 import { and, desc, eq, gt, ne } from 'drizzle-orm';
 import type { Db } from '../../shared/db/client.ts';
-import { session } from '../../shared/db/schema/index.ts';
+import { apikey, session } from '../../shared/db/schema/index.ts';
 
 export function findActiveSessions(db: Db, userId: string, now: Date) {
   return db
@@ -31,4 +31,28 @@ export async function deleteOtherSessions(db: Db, userId: string, keepSessionId:
     .where(and(eq(session.userId, userId), ne(session.id, keepSessionId)))
     .returning({ id: session.id });
   return rows.length;
+}
+
+export function findApiKeys(db: Db, userId: string) {
+  return db
+    .select({
+      id: apikey.id,
+      name: apikey.name,
+      start: apikey.start,
+      createdAt: apikey.createdAt,
+      expiresAt: apikey.expiresAt,
+      lastUsedAt: apikey.lastRequest,
+    })
+    .from(apikey)
+    .where(eq(apikey.referenceId, userId))
+    .orderBy(desc(apikey.createdAt), desc(apikey.id));
+}
+
+/** Deletes the key row: with no secondary storage the plugin reads keys from the database, so it is dead at once. */
+export async function deleteApiKey(db: Db, userId: string, id: string): Promise<boolean> {
+  const rows = await db
+    .delete(apikey)
+    .where(and(eq(apikey.referenceId, userId), eq(apikey.id, id)))
+    .returning({ id: apikey.id });
+  return rows.length > 0;
 }

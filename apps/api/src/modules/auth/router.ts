@@ -1,7 +1,11 @@
 // auth.*: the signed-in user's session and its siblings.
 import { protectedProcedure, publicProcedure, router } from '../../shared/trpc.ts';
 import {
+  ApiKeyListOutput,
+  CreateApiKeyInput,
+  CreateApiKeyOutput,
   GetSessionOutput,
+  RevokeApiKeyInput,
   RevokeOtherSessionsOutput,
   RevokeSessionInput,
   RevokeSessionOutput,
@@ -9,7 +13,35 @@ import {
 } from './schema.ts';
 import * as service from './service.ts';
 
+const apiKeysRouter = router({
+  /** The user's API keys: names and first characters only, never the key. */
+  list: protectedProcedure
+    .output(ApiKeyListOutput)
+    .query(({ ctx }) => service.listApiKeys({ db: ctx.db, userId: ctx.user.id })),
+
+  /** Creates an API key for scripts; the key is in this answer and nowhere else, ever. */
+  create: protectedProcedure
+    .input(CreateApiKeyInput)
+    .output(CreateApiKeyOutput)
+    .mutation(({ ctx, input }) =>
+      service.createApiKey({
+        auth: ctx.auth,
+        userId: ctx.user.id,
+        name: input.name,
+        expiresInDays: input.expiresInDays,
+      }),
+    ),
+
+  /** Revokes an API key at once. */
+  revoke: protectedProcedure
+    .input(RevokeApiKeyInput)
+    .output(RevokeSessionOutput)
+    .mutation(({ ctx, input }) => service.revokeApiKey({ db: ctx.db, userId: ctx.user.id, id: input.id })),
+});
+
 export const authRouter = router({
+  apiKeys: apiKeysRouter,
+
   /** The current user and session, or null when signed out. */
   getSession: publicProcedure
     .output(GetSessionOutput)

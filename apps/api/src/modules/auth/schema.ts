@@ -31,3 +31,28 @@ export const SessionListOutput = z.array(
 export const RevokeSessionInput = z.object({ sessionId: z.string().min(1).max(128) });
 export const RevokeSessionOutput = z.object({ revoked: z.literal(true) });
 export const RevokeOtherSessionsOutput = z.object({ revoked: z.number().int().nonnegative() });
+
+export const ApiKeyListOutput = z.array(
+  z.object({
+    id: z.string(),
+    name: z.string().nullable(),
+    start: z.string().nullable(),
+    createdAt: z.date(),
+    expiresAt: z.date().nullable(),
+    lastUsedAt: z.date().nullable(),
+  }),
+);
+export const CreateApiKeyInput = z.object({
+  name: z.string().trim().min(1).max(32),
+  expiresInDays: z.number().int().min(1).max(365).optional(),
+});
+export const CreateApiKeyOutput = z.object({
+  id: z.string(),
+  name: z.string().nullable(),
+  /** The key itself, shown this once. */
+  key: z.string(),
+  start: z.string().nullable(),
+  createdAt: z.date(),
+  expiresAt: z.date().nullable(),
+});
+export const RevokeApiKeyInput = z.object({ id: z.string().min(1).max(128) });

@@ -1,4 +1,5 @@
 // Session management for the signed-in user.
+import type { Auth } from '../../shared/auth.ts';
 import type { Db } from '../../shared/db/client.ts';
 import { AppError } from '../../shared/lib/errors.ts';
 import type { SessionInfo, SessionUser } from '../../shared/trpc.ts';
@@ -39,4 +40,35 @@ export async function revokeSession({ db, userId, sessionId }: RevokeSessionOpti
 
 export async function revokeOtherSessions({ db, userId, currentSessionId }: SessionScope) {
   return { revoked: await repository.deleteOtherSessions(db, userId, currentSessionId) };
+}
+
+export function listApiKeys({ db, userId }: { db: Db; userId: string }) {
+  return repository.findApiKeys(db, userId);
+}
+
+export interface CreateApiKeyOptions {
+  auth: Auth;
+  userId: string;
+  name: string;
+  expiresInDays: number | undefined;
+}
+
+/** Creates a key through Better Auth's API-key plugin (it generates and hashes it); the key is returned this once. */
+export async function createApiKey({ auth, userId, name, expiresInDays }: CreateApiKeyOptions) {
+  const created = await auth.api.createApiKey({
+    body: { name, userId, ...(expiresInDays ? { expiresIn: expiresInDays * 86_400 } : {}) },
+  });
+  return {
+    id: created.id,
+    name: created.name ?? null,
+    key: created.key,
+    start: created.start ?? null,
+    createdAt: new Date(created.createdAt),
+    expiresAt: created.expiresAt ? new Date(created.expiresAt) : null,
+  };
+}
+
+export async function revokeApiKey({ db, userId, id }: { db: Db; userId: string; id: string }) {
+  if (!(await repository.deleteApiKey(db, userId, id))) throw new AppError('API_KEY_NOT_FOUND');
+  return { revoked: true as const };
 }

@@ -159,3 +159,11 @@ export async function closeStaleStreaming(db: Db, before: Date, reason: string):
     .returning({ id: message.id });
   return rows.length;
 }
+
+export function findAllChats(db: Db, userId: string) {
+  return db.select().from(chat).where(eq(chat.userId, userId)).orderBy(chat.createdAt, chat.id);
+}
+
+export function findAllMessages(db: Db, userId: string) {
+  return db.select().from(message).where(eq(message.userId, userId)).orderBy(message.seq);
+}

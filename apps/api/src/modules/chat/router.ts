@@ -37,17 +37,13 @@ export const chatRouter = router({
   create: protectedProcedure
     .input(CreateChatInput)
     .output(ChatSchema)
-    .mutation(({ ctx, input }) =>
-      service.createChat({ db: ctx.db, userId: ctx.user.id, keyring: ctx.config.encryptionKeys, input }),
-    ),
+    .mutation(({ ctx, input }) => service.createChat({ db: ctx.db, userId: ctx.user.id, input })),
 
   /** Renames a chat or changes its provider, model or system prompt. */
   update: protectedProcedure
     .input(UpdateChatInput)
     .output(ChatSchema)
-    .mutation(({ ctx, input }) =>
-      service.updateChat({ db: ctx.db, userId: ctx.user.id, keyring: ctx.config.encryptionKeys, input }),
-    ),
+    .mutation(({ ctx, input }) => service.updateChat({ db: ctx.db, userId: ctx.user.id, input })),
 
   /** Deletes a chat and its messages, stopping its running replies first. */
   delete: protectedProcedure

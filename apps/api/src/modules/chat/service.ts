@@ -6,7 +6,8 @@ import { isUniqueViolation } from '../../shared/db/errors.ts';
 import type { ChatLimits } from '../../shared/lib/env.ts';
 import { AppError } from '../../shared/lib/errors.ts';
 import type { Keyring } from '../../shared/lib/keyring.ts';
-import { loadTarget, type Outbound, openModel } from '../providers/index.ts';
+import { getPreferences } from '../preferences/index.ts';
+import { getProvider, type Outbound, openModel } from '../providers/index.ts';
 import type { GenerationEngine } from './engine.ts';
 import { buildHistory } from './history.ts';
 import { toMessage } from './messages.ts';
@@ -77,17 +78,13 @@ export async function getChat({ db, userId, id }: ChatScope & { id: string }) {
   return toChat(await findOwnChat(db, userId, id));
 }
 
-export interface ChatWriteDeps extends ChatScope {
-  keyring: Keyring;
-}
-
 /** A provider named for a chat must be the user's own (checked through the providers module). */
-async function checkProvider(db: Db, keyring: Keyring, userId: string, providerId: string | null | undefined) {
-  if (providerId) await loadTarget(db, keyring, userId, providerId);
+async function checkProvider(db: Db, userId: string, providerId: string | null | undefined) {
+  if (providerId) await getProvider({ db, userId, id: providerId });
 }
 
-export async function createChat({ db, userId, keyring, input }: ChatWriteDeps & { input: CreateChatInput }) {
-  await checkProvider(db, keyring, userId, input.providerId);
+export async function createChat({ db, userId, input }: ChatScope & { input: CreateChatInput }) {
+  await checkProvider(db, userId, input.providerId);
   const now = new Date();
   const row = await repository.insertChat(db, {
     id: randomUUID(),
@@ -102,9 +99,9 @@ export async function createChat({ db, userId, keyring, input }: ChatWriteDeps &
   return toChat(row);
 }
 
-export async function updateChat({ db, userId, keyring, input }: ChatWriteDeps & { input: UpdateChatInput }) {
+export async function updateChat({ db, userId, input }: ChatScope & { input: UpdateChatInput }) {
   await findOwnChat(db, userId, input.id);
-  await checkProvider(db, keyring, userId, input.providerId);
+  await checkProvider(db, userId, input.providerId);
   const { id, ...patch } = input;
   const row = await repository.updateChat(db, userId, id, patch);
   if (!row) throw new AppError('CHAT_NOT_FOUND');
@@ -161,9 +158,8 @@ export async function sendMessage(options: SendOptions) {
   }
   const chat = await findOwnChat(db, userId, input.chatId);
   checkConcurrency(engine, userId, limits);
-  const providerId = input.providerId ?? chat.providerId;
-  if (!providerId) throw new AppError('NO_PROVIDER');
-  const opened = await openModel({ ...options, providerId, model: input.model ?? chat.model });
+  const choice = await chooseModel(db, userId, [input, chat]);
+  const opened = await openModel({ ...options, ...choice });
 
   const now = new Date();
   const userMessageId = randomUUID();
@@ -213,6 +209,20 @@ async function findSent(db: Db, userId: string, clientRequestId: string) {
   return { userMessage: toMessage(userRow), assistantMessage: toMessage(reply) };
 }
 
+type ModelSource = { providerId?: string | null; model?: string | null };
+
+/**
+ * Provider and model: the first source that names a provider (the call, then the chat), else the user's
+ * preferences; the model comes with the provider that was chosen (else the provider's default model).
+ */
+async function chooseModel(db: Db, userId: string, sources: ModelSource[]) {
+  const named = sources.find((source) => source.providerId);
+  if (named?.providerId) return { providerId: named.providerId, model: named.model ?? null };
+  const preferences = await getPreferences({ db, userId });
+  if (!preferences.defaultProviderId) throw new AppError('NO_PROVIDER');
+  return { providerId: preferences.defaultProviderId, model: preferences.defaultModel };
+}
+
 function checkConcurrency(engine: GenerationEngine, userId: string, limits: ChatLimits) {
   if (engine.countFor(userId) >= limits.maxConcurrentGenerations) {
     throw new AppError(
@@ -234,12 +244,13 @@ async function startReply(
 ) {
   const { db, userId, engine, limits } = deps;
   const messages = await buildHistory(db, chat.id, question.seq, limits.historyWindow);
+  const system = chat.systemPrompt ?? (await getPreferences({ db, userId })).systemPrompt ?? undefined;
   engine.start({
     messageId: replyId,
     userId,
     chatId: chat.id,
     model: opened.model,
-    system: chat.systemPrompt ?? undefined,
+    system,
     messages,
     describeError: opened.describeError,
     // Never delays the reply: runs after its final event, and a failure only costs the nicer title.
@@ -271,9 +282,8 @@ export async function regenerateMessage(options: GenerationDeps & { messageId: s
   if (!question) throw new AppError('MESSAGE_NOT_FOUND');
   const chat = await findOwnChat(db, userId, question.chatId);
   checkConcurrency(engine, userId, limits);
-  const providerId = target.providerId ?? chat.providerId;
-  if (!providerId) throw new AppError('NO_PROVIDER');
-  const opened = await openModel({ ...options, providerId, model: target.model ?? chat.model });
+  const choice = await chooseModel(db, userId, [target, chat]);
+  const opened = await openModel({ ...options, ...choice });
   const now = new Date();
   const [reply] = await repository.insertMessages(db, [
     {
@@ -292,4 +302,12 @@ export async function regenerateMessage(options: GenerationDeps & { messageId: s
   const replyRow = reply as repository.MessageRow;
   await startReply(options, chat, opened, question, replyRow.id, false);
   return { assistantMessage: toMessage(replyRow) };
+}
+
+/** Every chat of the user with all its messages, oldest first (for the account export). */
+export async function exportChats({ db, userId }: ChatScope) {
+  const chats = await repository.findAllChats(db, userId);
+  const messages = await repository.findAllMessages(db, userId);
+  const byChat = Map.groupBy(messages, (m) => m.chatId);
+  return chats.map((chat) => ({ ...toChat(chat), messages: (byChat.get(chat.id) ?? []).map(toMessage) }));
 }

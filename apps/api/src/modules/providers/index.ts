@@ -3,4 +3,12 @@ export { KINDS, type ProviderKind, type ProviderTarget } from './kinds.ts';
 export { rotateProviderKeys } from './rotation.ts';
 export { providersRouter } from './router.ts';
 export { ProviderSchema } from './schema.ts';
-export { createOutbound, loadTarget, type Outbound, openModel, type Provider } from './service.ts';
+export {
+  createOutbound,
+  getProvider,
+  listProviders,
+  loadTarget,
+  type Outbound,
+  openModel,
+  type Provider,
+} from './service.ts';

@@ -30,6 +30,9 @@ export interface Config {
   /** Bound on one call to a provider made to test it or list its models. */
   providerTimeoutMs: number;
   chat: ChatLimits;
+  /** Users with these emails are admins (given at sign-up, and at every start). */
+  adminEmails: string[];
+  apiKeyRateLimitPerMinute: number;
   /** Said once at boot, after the logger exists (for example: development secrets were generated). */
   warnings: string[];
 }
@@ -111,6 +114,17 @@ const EnvSchema = z.object({
   HISTORY_WINDOW_MESSAGES: int(1, 1_000).default(40),
   CHECKPOINT_INTERVAL_MS: int(10, 60_000).default(250),
   STALE_GENERATION_MS: int(1_000, 3_600_000).default(60_000),
+  ADMIN_EMAILS: z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((e) => e.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.email({ error: 'expected comma-separated email addresses' })))
+    .default([]),
+  API_KEY_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600),
 });
 
 /** Every variable the server reads (.env.example documents each; a test keeps the two in step). */
@@ -188,6 +202,8 @@ export function loadConfig(source: EnvSource): Config {
       checkpointIntervalMs: env.CHECKPOINT_INTERVAL_MS,
       staleGenerationMs: env.STALE_GENERATION_MS,
     },
+    adminEmails: env.ADMIN_EMAILS,
+    apiKeyRateLimitPerMinute: env.API_KEY_RATE_LIMIT_PER_MINUTE,
     warnings,
   };
 }

@@ -1,7 +1,7 @@
 // Better Auth's tables (user, session, account), in the shape its Drizzle adapter expects.
 // Column names are snake_case; every row that belongs to a user carries user_id with an ON DELETE CASCADE.
 import { relations } from 'drizzle-orm';
-import { boolean, index, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 
 const timestamps = {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -69,6 +69,38 @@ export const verification = pgTable(
     ...timestamps,
   },
   (t) => [index('verification_identifier_idx').on(t.identifier)],
+);
+
+// API keys for scripts (Better Auth's API-key plugin). Only a hash of the key is stored, and its first characters.
+// The plugin calls the owner `referenceId`; here it is the user_id column like everywhere else.
+export const apikey = pgTable(
+  'apikey',
+  {
+    id: text('id').primaryKey(),
+    configId: text('config_id').notNull().default('default'),
+    name: text('name'),
+    start: text('start'),
+    referenceId: text('user_id')
+      .notNull()
+      .references(() => user.id, { onDelete: 'cascade' }),
+    prefix: text('prefix'),
+    key: text('key').notNull(),
+    refillInterval: integer('refill_interval'),
+    refillAmount: integer('refill_amount'),
+    lastRefillAt: timestamp('last_refill_at', { withTimezone: true }),
+    enabled: boolean('enabled').default(true),
+    rateLimitEnabled: boolean('rate_limit_enabled').default(true),
+    rateLimitTimeWindow: integer('rate_limit_time_window'),
+    rateLimitMax: integer('rate_limit_max'),
+    requestCount: integer('request_count').default(0),
+    remaining: integer('remaining'),
+    lastRequest: timestamp('last_request', { withTimezone: true }),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    permissions: text('permissions'),
+    metadata: text('metadata'),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex('apikey_key_idx').on(t.key), index('apikey_user_id_idx').on(t.referenceId)],
 );
 
 // Relations let Better Auth load a session and its user in one joined query (advanced.database.joins).

@@ -59,6 +59,8 @@ export const message = pgTable(
     index('message_chat_seq_idx').on(t.chatId, t.seq.desc()),
     uniqueIndex('message_user_client_request_idx').on(t.userId, t.clientRequestId),
     index('message_parent_idx').on(t.parentId),
+    // users.usage: a user's messages over a time range.
+    index('message_user_created_idx').on(t.userId, t.createdAt),
     // Start-up recovery finds replies left streaming by a process that died.
     index('message_streaming_idx').on(t.updatedAt).where(sql`${t.status} = 'streaming'`),
   ],

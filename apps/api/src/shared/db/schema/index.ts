@@ -2,3 +2,4 @@
 export * from './auth.ts';
 export * from './chat.ts';
 export * from './providers.ts';
+export * from './users.ts';

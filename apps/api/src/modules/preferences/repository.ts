@@ -1,0 +1,25 @@
+// The preferences row of a user (absent until first set).
+import { eq } from 'drizzle-orm';
+import type { Db } from '../../shared/db/client.ts';
+import { preferences } from '../../shared/db/schema/index.ts';
+
+export type PreferencesRow = typeof preferences.$inferSelect;
+
+export async function findPreferences(db: Db, userId: string): Promise<PreferencesRow | undefined> {
+  const [row] = await db.select().from(preferences).where(eq(preferences.userId, userId));
+  return row;
+}
+
+export async function upsertPreferences(
+  db: Db,
+  userId: string,
+  patch: Partial<Omit<PreferencesRow, 'userId' | 'updatedAt'>>,
+): Promise<PreferencesRow> {
+  const now = new Date();
+  const [row] = await db
+    .insert(preferences)
+    .values({ userId, ...patch, updatedAt: now })
+    .onConflictDoUpdate({ target: preferences.userId, set: { ...patch, updatedAt: now } })
+    .returning();
+  return row as PreferencesRow;
+}

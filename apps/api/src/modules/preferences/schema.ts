@@ -1,0 +1,16 @@
+import { z } from 'zod';
+
+export const PreferencesSchema = z.object({
+  defaultProviderId: z.string().nullable(),
+  defaultModel: z.string().nullable(),
+  systemPrompt: z.string().nullable(),
+});
+
+export const UpdatePreferencesInput = z.object({
+  defaultProviderId: z.string().min(1).max(64).nullable().optional(),
+  defaultModel: z.string().trim().min(1).max(200).nullable().optional(),
+  systemPrompt: z.string().max(20_000).nullable().optional(),
+});
+
+export type Preferences = z.infer<typeof PreferencesSchema>;
+export type UpdatePreferencesInput = z.infer<typeof UpdatePreferencesInput>;

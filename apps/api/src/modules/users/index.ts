@@ -1,0 +1,3 @@
+// The users module's public face.
+export { usersRouter } from './router.ts';
+export { promoteAdmins } from './service.ts';

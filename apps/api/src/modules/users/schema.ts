@@ -1,0 +1,45 @@
+// Zod schemas for the users procedures.
+import { z } from 'zod';
+import { UserSchema } from '../auth/index.ts';
+import { ChatSchema, MessageSchema } from '../chat/index.ts';
+import { PreferencesSchema } from '../preferences/index.ts';
+import { ProviderSchema } from '../providers/index.ts';
+
+export const MeOutput = UserSchema.extend({ preferences: PreferencesSchema });
+export const UpdateProfileInput = z.object({
+  name: z.string().trim().min(1).max(100).optional(),
+  image: z
+    .url({ protocol: /^https?$/, error: 'expected an http(s) image URL' })
+    .max(2000)
+    .nullable()
+    .optional(),
+});
+
+export const UsageInput = z
+  .object({ from: z.date().optional(), to: z.date().optional() })
+  .refine((r) => !r.from || !r.to || r.from <= r.to, { error: 'from must not be after to', path: ['from'] });
+const Counts = { inputTokens: z.number().int(), outputTokens: z.number().int(), messages: z.number().int() };
+export const UsageOutput = z.object({
+  totals: z.object(Counts),
+  byModel: z.array(z.object({ providerId: z.string().nullable(), model: z.string().nullable(), ...Counts })),
+});
+
+export const ExportOutput = z.object({
+  user: UserSchema,
+  preferences: PreferencesSchema,
+  providers: z.array(ProviderSchema),
+  chats: z.array(ChatSchema.extend({ messages: z.array(MessageSchema) })),
+});
+
+export const DeleteAccountInput = z.object({ confirmEmail: z.string().trim().min(1).max(320) });
+export const DeleteAccountOutput = z.object({ deleted: z.literal(true) });
+
+export const ListUsersInput = z.object({
+  cursor: z.string().min(1).max(200).optional(),
+  limit: z.number().int().min(1).max(100).default(20),
+  search: z.string().trim().max(200).optional(),
+});
+export const UserPage = z.object({ items: z.array(UserSchema), nextCursor: z.string().nullable() });
+export const SetRoleInput = z.object({ userId: z.string().min(1).max(64), role: z.enum(['user', 'admin']) });
+
+export type UpdateProfileInput = z.infer<typeof UpdateProfileInput>;

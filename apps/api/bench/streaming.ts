@@ -5,6 +5,7 @@
 //      BENCH_DATABASE_URL (PostgreSQL; default embedded PGlite in memory).
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { PGlite } from '@electric-sql/pglite';
+import { startFakeProvider } from '@parley/testkit';
 import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink } from '@trpc/client';
 import { streamText } from 'ai';
 import { EventSource } from 'eventsource';
@@ -14,7 +15,6 @@ import { buildApp } from '../src/app.ts';
 import type { AppRouter } from '../src/router.ts';
 import { fromPglite, fromPostgres } from '../src/shared/db/client.ts';
 import { loadConfig } from '../src/shared/lib/env.ts';
-import { startFakeProvider } from '../test/helpers/fake-provider.ts';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const STREAMS = env('BENCH_STREAMS', 200);

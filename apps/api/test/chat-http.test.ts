@@ -1,7 +1,8 @@
 // Replies over real HTTP: @trpc/client with httpSubscriptionLink (SSE on Fastify), against a local fake
 // OpenAI-compatible provider reached through the real AI SDK provider.
+
+import { type FakeProvider, startFakeProvider } from '@parley/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type FakeProvider, startFakeProvider } from './helpers/fake-provider.ts';
 import { PASSWORD } from './helpers/harness.ts';
 import { Client, startServer, type TestServer } from './helpers/http.ts';
 

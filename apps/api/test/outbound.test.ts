@@ -1,5 +1,7 @@
 // Outbound URL safety under the production policy: private, loopback, link-local and metadata addresses are refused,
 // whether written as an IP, reached through a host name, or through a redirect.
+
+import { type FakeProvider, startFakeProvider } from '@parley/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   addressProblem,
@@ -8,7 +10,6 @@ import {
   resolvedHostProblem,
   urlProblem,
 } from '../src/shared/lib/outbound.ts';
-import { type FakeProvider, startFakeProvider } from './helpers/fake-provider.ts';
 
 const PRODUCTION = { allowLoopback: false, allowPrivate: false };
 const DEVELOPMENT = { allowLoopback: true, allowPrivate: false };

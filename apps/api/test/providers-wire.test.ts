@@ -1,10 +1,11 @@
 // providers.test and providers.models over real HTTP, through the real AI SDK providers, against a local fake
 // OpenAI-compatible server: the right bearer key on the wire, clear key-free reasons, and the key in no response
 // body and no log line.
+
+import { type FakeProvider, startFakeProvider } from '@parley/testkit';
 import { TRPCClientError } from '@trpc/client';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AppRouter } from '../src/router.ts';
-import { type FakeProvider, startFakeProvider } from './helpers/fake-provider.ts';
 import { PASSWORD } from './helpers/harness.ts';
 import { Client, startServer, type TestServer } from './helpers/http.ts';
 

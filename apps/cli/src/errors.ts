@@ -1,0 +1,94 @@
+// Turning any failure into one clear sentence (and, with --json, a machine-readable object) for stderr.
+import { TRPCClientError } from '@trpc/client';
+
+/** A failure the CLI explains itself; `exitCode` 2 means the command line was wrong. */
+export class CliError extends Error {
+  override name = 'CliError';
+  readonly exitCode: number;
+
+  constructor(message: string, exitCode = 1) {
+    super(message);
+    this.exitCode = exitCode;
+  }
+}
+
+export interface DescribedError {
+  message: string;
+  /** The tRPC code (UNAUTHORIZED, BAD_REQUEST, …) when the server answered with an error. */
+  code?: string;
+  /** The server's stable domain code (CHAT_NOT_FOUND, VALIDATION_FAILED, …). */
+  appCode?: string;
+  /** Field-level validation errors, from the server's `data.zodError`. */
+  fieldErrors?: Record<string, string[]>;
+  formErrors?: string[];
+}
+
+interface ServerErrorData {
+  code?: string;
+  appCode?: string;
+  zodError?: { formErrors?: string[]; fieldErrors?: Record<string, string[] | undefined> };
+}
+
+/**
+ * The network-level reason behind a failed fetch, or null when the error is not one: the innermost cause under
+ * undici's "fetch failed" ("connect ECONNREFUSED 127.0.0.1:4000", "getaddrinfo ENOTFOUND …", "bad port"), or a
+ * system error's message (ECONNRESET, …).
+ */
+export function connectionFailure(error: unknown): string | null {
+  let failedFetch = false;
+  let reason: string | null = null;
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && current instanceof Error; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (current.message === 'fetch failed') failedFetch = true;
+    else if (failedFetch || (typeof code === 'string' && /^E[A-Z_]+$/.test(code))) reason = current.message;
+    current = current.cause;
+  }
+  return reason ?? (failedFetch ? 'fetch failed' : null);
+}
+
+function fieldErrorsOf(data: ServerErrorData): Pick<DescribedError, 'fieldErrors' | 'formErrors'> {
+  const zod = data.zodError;
+  if (!zod) return {};
+  const fieldErrors: Record<string, string[]> = {};
+  for (const [field, messages] of Object.entries(zod.fieldErrors ?? {})) {
+    if (messages && messages.length > 0) fieldErrors[field] = messages;
+  }
+  return { fieldErrors, formErrors: zod.formErrors ?? [] };
+}
+
+function describeServerError(message: string, data: ServerErrorData, url: string): DescribedError {
+  const codes = { ...(data.code ? { code: data.code } : {}), ...(data.appCode ? { appCode: data.appCode } : {}) };
+  if (data.code === 'UNAUTHORIZED') {
+    return {
+      ...codes,
+      message: `The server refused the API key (UNAUTHORIZED): ${message}. Run \`parley login --url ${url} --key <api key>\` with a valid key.`,
+    };
+  }
+  const label = [data.code, data.appCode && data.appCode !== data.code ? data.appCode : null].filter(Boolean);
+  return { ...codes, ...fieldErrorsOf(data), message: `${message} (${label.join(', ')})` };
+}
+
+export function describeError(error: unknown, url: string | undefined): DescribedError {
+  if (error instanceof CliError) return { message: error.message };
+  const unreachable = connectionFailure(error);
+  if (unreachable !== null) {
+    return { message: `Cannot reach the Parley server at ${url ?? 'the configured URL'}: ${unreachable}` };
+  }
+  if (error instanceof TRPCClientError) {
+    const data = (error.data ?? null) as ServerErrorData | null;
+    if (data?.code) return describeServerError(error.message, data, url ?? '<server url>');
+    return { message: `Unexpected answer from the Parley server at ${url ?? 'the configured URL'}: ${error.message}` };
+  }
+  return { message: error instanceof Error ? error.message : String(error) };
+}
+
+/** The human form: the sentence, then one line per field error. */
+export function formatError(described: DescribedError): string {
+  const lines = [`Error: ${described.message}`];
+  for (const message of described.formErrors ?? []) lines.push(`  ${message}`);
+  for (const [field, messages] of Object.entries(described.fieldErrors ?? {})) {
+    for (const message of messages) lines.push(`  ${field}: ${message}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

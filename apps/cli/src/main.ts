@@ -1,0 +1,116 @@
+// parley: the Parley API from the command line, authenticated with an API key (x-api-key).
+// Exit codes: 0 done, 1 failed (the reason is on stderr), 2 the command line was wrong.
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import * as commands from './commands.ts';
+import { CliError, describeError, formatError } from './errors.ts';
+import { flushOutput, writeErr } from './output.ts';
+
+function positiveInt(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1 || parsed > 100) throw new InvalidArgumentError('expected 1 to 100');
+  return parsed;
+}
+
+function defineProviders(program: Command, session: commands.Session) {
+  const providers = program.command('providers').description('your AI providers (their keys stay on the server)');
+  providers
+    .command('list')
+    .description('list your providers')
+    .action(() => commands.listProviders(session));
+  providers
+    .command('add')
+    .description('add a provider')
+    .addOption(new Option('--kind <kind>', 'provider kind').choices(commands.PROVIDER_KINDS).makeOptionMandatory())
+    .requiredOption('--name <name>', 'a name you choose')
+    .option('--base-url <url>', 'endpoint, e.g. http://127.0.0.1:11434/v1 (needed for openai-compatible)')
+    .option('--api-key <key>', 'the provider API key (stored encrypted; only a hint is shown back)')
+    .option('--model <model>', 'default model')
+    .action((options: commands.AddProviderOptions) => commands.addProvider(session, options));
+  providers
+    .command('test')
+    .description('check that a provider answers; exit code 1 when it does not')
+    .argument('<id>', 'provider id')
+    .action((id: string) => commands.testProvider(session, id));
+  providers
+    .command('remove')
+    .description('delete a provider')
+    .argument('<id>', 'provider id')
+    .action((id: string) => commands.removeProvider(session, id));
+}
+
+function defineChats(program: Command, session: commands.Session) {
+  const chats = program.command('chats').description('your conversations');
+  chats
+    .command('list')
+    .description('list chats, most recently updated first')
+    .option('--limit <n>', 'how many (1-100, default 20)', positiveInt)
+    .option('--search <text>', 'only chats whose title matches')
+    .option('--cursor <cursor>', 'the next page, as printed by the previous one')
+    .action((options: { limit?: number; search?: string; cursor?: string }) => commands.listChats(session, options));
+  program
+    .command('chat')
+    .description('send a message and print the reply as it streams (starts a new chat unless --chat)')
+    .argument('<text>', 'your message')
+    .option('--chat <id>', 'continue this chat')
+    .option('--provider <id>', 'provider to use (else the chat’s, else your default)')
+    .option('--model <model>', 'model to use')
+    .action((text: string, options: commands.ChatOptions) => commands.chat(session, text, options));
+}
+
+export function buildProgram(session: commands.Session): Command {
+  const program = new Command('parley')
+    .description('Parley from the command line. Log in once with an API key; PARLEY_URL and PARLEY_API_KEY override.')
+    .option('--json', 'print machine-readable JSON')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  program.hook('preAction', (_command, action) => {
+    session.json = Boolean(action.optsWithGlobals<{ json?: boolean }>().json);
+  });
+  program
+    .command('login')
+    .description('check an API key against a server and save both (file mode 0600)')
+    .option('--url <url>', 'server base URL, e.g. http://127.0.0.1:3000 (or PARLEY_URL)')
+    .option('--key <key>', 'API key, parley_… (or PARLEY_API_KEY)')
+    .action((options: { url?: string; key?: string }) => commands.login(session, options));
+  program
+    .command('logout')
+    .description('forget the saved server and key')
+    .action(() => commands.logout(session));
+  program
+    .command('whoami')
+    .description('who the API key belongs to')
+    .action(() => commands.whoami(session));
+  defineProviders(program, session);
+  defineChats(program, session);
+  program
+    .command('export')
+    .description('everything you own as JSON, no secrets (parley export > parley.json)')
+    .action(() => commands.exportData(session));
+  return program;
+}
+
+async function main(args: string[]): Promise<number> {
+  // `pnpm parley -- login …` passes the `--` through; after it commander would take every option for an argument.
+  const userArgs = args[0] === '--' ? args.slice(1) : args;
+  const session: commands.Session = {
+    json: userArgs.includes('--json'),
+    env: process.env,
+    url: undefined,
+    exitCode: 0,
+  };
+  const program = buildProgram(session);
+  try {
+    await program.parseAsync(userArgs, { from: 'user' });
+    return session.exitCode;
+  } catch (error) {
+    // Commander has already printed its own message (or the help).
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    const described = describeError(error, session.url);
+    writeErr(session.json ? `${JSON.stringify({ error: described })}\n` : formatError(described));
+    return error instanceof CliError ? error.exitCode : 1;
+  }
+}
+
+const code = await main(process.argv.slice(2));
+await flushOutput();
+process.exit(code);

@@ -1,5 +1,6 @@
 // buildApp(config): a Fastify instance with every plugin registered and migrations applied. Nothing listens.
 import { randomUUID } from 'node:crypto';
+import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { closeInterruptedReplies, createChatRuntime } from './modules/chat/index.ts';
@@ -74,5 +75,6 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(healthPlugin, { database });
   await app.register(authPlugin, { auth, publicUrl: config.publicUrl });
   await app.register(trpcPlugin, { auth, db: database.db, config, outbound, chat });
+  if (config.webDistDir) await app.register(fastifyStatic, { root: config.webDistDir, wildcard: true });
   return app;
 }

@@ -1,4 +1,7 @@
 // The one place that reads process.env. Everything else receives a validated Config.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { loadDevSecrets } from './dev-secrets.ts';
 import { type Keyring, parseKeyring } from './keyring.ts';
@@ -33,6 +36,8 @@ export interface Config {
   /** Users with these emails are admins (given at sign-up, and at every start). */
   adminEmails: string[];
   apiKeyRateLimitPerMinute: number;
+  /** The built web app the server also serves at /, or null when there is none. */
+  webDistDir: string | null;
   /** Said once at boot, after the logger exists (for example: development secrets were generated). */
   warnings: string[];
 }
@@ -125,6 +130,7 @@ const EnvSchema = z.object({
     .pipe(z.array(z.email({ error: 'expected comma-separated email addresses' })))
     .default([]),
   API_KEY_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600),
+  WEB_DIST_DIR: z.string().min(1).optional(),
 });
 
 /** Every variable the server reads (.env.example documents each; a test keeps the two in step). */
@@ -204,8 +210,23 @@ export function loadConfig(source: EnvSource): Config {
     },
     adminEmails: env.ADMIN_EMAILS,
     apiKeyRateLimitPerMinute: env.API_KEY_RATE_LIMIT_PER_MINUTE,
+    webDistDir: webDist(env.WEB_DIST_DIR),
     warnings,
   };
+}
+
+/** The web app's build: WEB_DIST_DIR, else apps/web/dist when it has been built. */
+function webDist(configured: string | undefined): string | null {
+  if (configured) {
+    if (!existsSync(join(configured, 'index.html'))) {
+      throw new ConfigError(
+        `Invalid configuration:\n  WEB_DIST_DIR: expected a folder with index.html (got "${configured}")`,
+      );
+    }
+    return resolve(configured);
+  }
+  const built = fileURLToPath(new URL('../../../../web/dist', import.meta.url));
+  return existsSync(join(built, 'index.html')) ? built : null;
 }
 
 function hostForUrl(host: string): string {

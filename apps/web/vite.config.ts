@@ -1,0 +1,15 @@
+// Development: Vite serves the app and proxies the API (run the API with `pnpm dev` beside it), so the session
+// cookie is same-origin. Production: `vite build` writes dist/, which the API serves itself (WEB_DIST_DIR).
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+const api = process.env.PARLEY_API_URL ?? 'http://127.0.0.1:3000';
+
+export default defineConfig({
+  plugins: [react()],
+  server: {
+    port: 5173,
+    proxy: { '/trpc': api, '/api': api },
+  },
+  build: { outDir: 'dist', emptyOutDir: true },
+});

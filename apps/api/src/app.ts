@@ -12,6 +12,7 @@ import type { Config } from './shared/lib/env.ts';
 import { loggerOptions } from './shared/lib/logger.ts';
 import { authPlugin } from './shared/plugins/auth.ts';
 import { healthPlugin } from './shared/plugins/health.ts';
+import { restPlugin } from './shared/plugins/rest.ts';
 import { trpcPlugin } from './shared/plugins/trpc.ts';
 
 export interface AppDeps {
@@ -75,6 +76,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(healthPlugin, { database });
   await app.register(authPlugin, { auth, publicUrl: config.publicUrl });
   await app.register(trpcPlugin, { auth, db: database.db, config, outbound, chat });
+  await app.register(restPlugin, { auth, db: database.db, config, outbound, chat });
   if (config.webDistDir) await app.register(fastifyStatic, { root: config.webDistDir, wildcard: true });
   return app;
 }

@@ -141,4 +141,14 @@ describe('what works', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'chat.png'), fullPage: true });
   });
+
+  it('the API docs page at /docs renders the OpenAPI document', async () => {
+    const docs = await browser.newPage({ baseURL: baseUrl });
+    await docs.goto('/docs');
+    await docs.locator('.info .title', { hasText: 'Parley API' }).waitFor();
+    await docs.locator('.opblock-summary-path', { hasText: '/chats/{chatId}/messages' }).first().waitFor();
+    expect(await docs.locator('.opblock').count()).toBeGreaterThan(25);
+    await docs.screenshot({ path: join(ARTIFACTS, 'docs.png') });
+    await docs.close();
+  });
 });

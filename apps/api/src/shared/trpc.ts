@@ -2,6 +2,7 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { FastifyBaseLogger } from 'fastify';
 import superjson from 'superjson';
+import type { OpenApiMeta, OpenApiMethod } from 'trpc-to-openapi';
 import { z } from 'zod';
 // Types only: the context carries these modules' long-lived runtime pieces, built once in app.ts.
 import type { ChatRuntime } from '../modules/chat/index.ts';
@@ -50,45 +51,48 @@ export interface ErrorData {
   zodError?: { formErrors: string[]; fieldErrors: Record<string, string[] | undefined> };
 }
 
-const t = initTRPC.context<Context>().create({
-  transformer: superjson,
-  isDev: false,
-  // Long replies can think for a while: pings keep the SSE connection (and proxies) from timing it out.
-  sse: { ping: { enabled: true, intervalMs: 10_000 }, client: { reconnectAfterInactivityMs: 15_000 } },
-  errorFormatter({ shape, error, ctx }) {
-    const zodError =
-      error.cause instanceof z.ZodError
-        ? z.flattenError(error.cause)
-        : error.cause instanceof AppError && error.cause.field
-          ? { formErrors: [], fieldErrors: { [error.cause.field]: [error.cause.message] } }
-          : undefined;
-    const internal = error.code === 'INTERNAL_SERVER_ERROR';
-    const appCode: AppCode =
-      error.cause instanceof AppError
-        ? error.cause.code
-        : zodError
-          ? 'VALIDATION_FAILED'
-          : appCodeForTrpcCode(error.code);
-    const data: ErrorData = {
-      code: shape.data.code,
-      httpStatus: shape.data.httpStatus,
-      appCode,
-      ...(shape.data.path ? { path: shape.data.path } : {}),
-      ...(ctx ? { requestId: ctx.requestId } : {}),
-      ...(zodError ? { zodError } : {}),
-    };
-    return {
-      code: shape.code,
-      // 5xx details never leave the server: the log has them under the same request id.
-      message: internal
-        ? `Internal server error (request ${ctx?.requestId ?? 'unknown'})`
-        : error.cause instanceof z.ZodError
-          ? `Invalid input: ${z.prettifyError(error.cause)}`
-          : shape.message,
-      data,
-    };
-  },
-});
+const t = initTRPC
+  .context<Context>()
+  .meta<OpenApiMeta>()
+  .create({
+    transformer: superjson,
+    isDev: false,
+    // Long replies can think for a while: pings keep the SSE connection (and proxies) from timing it out.
+    sse: { ping: { enabled: true, intervalMs: 10_000 }, client: { reconnectAfterInactivityMs: 15_000 } },
+    errorFormatter({ shape, error, ctx }) {
+      const zodError =
+        error.cause instanceof z.ZodError
+          ? z.flattenError(error.cause)
+          : error.cause instanceof AppError && error.cause.field
+            ? { formErrors: [], fieldErrors: { [error.cause.field]: [error.cause.message] } }
+            : undefined;
+      const internal = error.code === 'INTERNAL_SERVER_ERROR';
+      const appCode: AppCode =
+        error.cause instanceof AppError
+          ? error.cause.code
+          : zodError
+            ? 'VALIDATION_FAILED'
+            : appCodeForTrpcCode(error.code);
+      const data: ErrorData = {
+        code: shape.data.code,
+        httpStatus: shape.data.httpStatus,
+        appCode,
+        ...(shape.data.path ? { path: shape.data.path } : {}),
+        ...(ctx ? { requestId: ctx.requestId } : {}),
+        ...(zodError ? { zodError } : {}),
+      };
+      return {
+        code: shape.code,
+        // 5xx details never leave the server: the log has them under the same request id.
+        message: internal
+          ? `Internal server error (request ${ctx?.requestId ?? 'unknown'})`
+          : error.cause instanceof z.ZodError
+            ? `Invalid input: ${z.prettifyError(error.cause)}`
+            : shape.message,
+        data,
+      };
+    },
+  });
 
 /** The tRPC error an AppError's code maps to: the one place that maps. Anything else passes unchanged. */
 function toTRPCError(error: unknown): unknown {
@@ -103,6 +107,11 @@ const mapAppErrors = t.middleware(async ({ ctx, next }) => {
   if (!result.ok && result.error.cause instanceof AppError) throw toTRPCError(result.error.cause);
   return result;
 });
+
+/** The plain-HTTP route of a procedure under /api/v1 (OpenAPI document and REST surface, same procedure). */
+export function rest(method: OpenApiMethod, path: `/${string}`, tag: string, protect = true): OpenApiMeta {
+  return { openapi: { method, path, tags: [tag], protect } };
+}
 
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;

@@ -1,5 +1,5 @@
 // chat.*: conversations and their server-owned, resumable, streaming replies.
-import { protectedProcedure, router } from '../../shared/trpc.ts';
+import { protectedProcedure, rest, router } from '../../shared/trpc.ts';
 import {
   ChatPage,
   ChatSchema,
@@ -23,30 +23,35 @@ import { openStream } from './stream.ts';
 export const chatRouter = router({
   /** The user's chats, most recently updated first; search matches titles. */
   list: protectedProcedure
+    .meta(rest('GET', '/chats', 'chat'))
     .input(ListChatsInput)
     .output(ChatPage)
     .query(({ ctx, input }) => service.listChats({ db: ctx.db, userId: ctx.user.id, ...input })),
 
   /** One chat. */
   get: protectedProcedure
+    .meta(rest('GET', '/chats/{id}', 'chat'))
     .input(IdInput)
     .output(ChatSchema)
     .query(({ ctx, input }) => service.getChat({ db: ctx.db, userId: ctx.user.id, id: input.id })),
 
   /** Starts a chat, optionally naming its provider, model and system prompt. */
   create: protectedProcedure
+    .meta(rest('POST', '/chats', 'chat'))
     .input(CreateChatInput)
     .output(ChatSchema)
     .mutation(({ ctx, input }) => service.createChat({ db: ctx.db, userId: ctx.user.id, input })),
 
   /** Renames a chat or changes its provider, model or system prompt. */
   update: protectedProcedure
+    .meta(rest('PATCH', '/chats/{id}', 'chat'))
     .input(UpdateChatInput)
     .output(ChatSchema)
     .mutation(({ ctx, input }) => service.updateChat({ db: ctx.db, userId: ctx.user.id, input })),
 
   /** Deletes a chat and its messages, stopping its running replies first. */
   delete: protectedProcedure
+    .meta(rest('DELETE', '/chats/{id}', 'chat'))
     .input(IdInput)
     .output(DeleteChatOutput)
     .mutation(({ ctx, input }) =>
@@ -55,12 +60,14 @@ export const chatRouter = router({
 
   /** A chat's messages, newest first. */
   messages: protectedProcedure
+    .meta(rest('GET', '/chats/{chatId}/messages', 'chat'))
     .input(MessagesInput)
     .output(MessagePage)
     .query(({ ctx, input }) => service.listMessages({ db: ctx.db, userId: ctx.user.id, ...input })),
 
   /** Stores the user's message and a streaming reply, and starts the reply on the server. */
   send: protectedProcedure
+    .meta(rest('POST', '/chats/{chatId}/messages', 'chat'))
     .input(SendInput)
     .output(SendOutput)
     .mutation(({ ctx, input }) =>
@@ -91,6 +98,7 @@ export const chatRouter = router({
 
   /** Stops a reply: the upstream call is aborted and the partial text kept as `stopped`. */
   stop: protectedProcedure
+    .meta(rest('POST', '/messages/{messageId}/stop', 'chat'))
     .input(MessageIdInput)
     .output(MessageSchema)
     .mutation(({ ctx, input }) =>
@@ -99,6 +107,7 @@ export const chatRouter = router({
 
   /** A new reply to the same question, kept beside the earlier one. */
   regenerate: protectedProcedure
+    .meta(rest('POST', '/messages/{messageId}/regenerate', 'chat'))
     .input(MessageIdInput)
     .output(RegenerateOutput)
     .mutation(({ ctx, input }) =>

@@ -1,5 +1,5 @@
 // users.*: the signed-in user's profile, preferences, usage, export and deletion; admins see and manage all users.
-import { adminProcedure, protectedProcedure, router } from '../../shared/trpc.ts';
+import { adminProcedure, protectedProcedure, rest, router } from '../../shared/trpc.ts';
 import { UserSchema } from '../auth/index.ts';
 import { PreferencesSchema, UpdatePreferencesInput, updatePreferences } from '../preferences/index.ts';
 import {
@@ -18,33 +18,41 @@ import * as service from './service.ts';
 
 export const usersRouter = router({
   /** The signed-in user and their preferences. */
-  me: protectedProcedure.output(MeOutput).query(({ ctx }) => service.getMe({ db: ctx.db, userId: ctx.user.id })),
+  me: protectedProcedure
+    .meta(rest('GET', '/users/me', 'users'))
+    .output(MeOutput)
+    .query(({ ctx }) => service.getMe({ db: ctx.db, userId: ctx.user.id })),
 
   /** Changes the user's name or picture. */
   updateProfile: protectedProcedure
+    .meta(rest('PATCH', '/users/me', 'users'))
     .input(UpdateProfileInput)
     .output(UserSchema)
     .mutation(({ ctx, input }) => service.updateProfile({ db: ctx.db, userId: ctx.user.id, input })),
 
   /** Changes the defaults a chat uses when it names no provider, model or system prompt. */
   updatePreferences: protectedProcedure
+    .meta(rest('PATCH', '/users/me/preferences', 'users'))
     .input(UpdatePreferencesInput)
     .output(PreferencesSchema)
     .mutation(({ ctx, input }) => updatePreferences({ db: ctx.db, userId: ctx.user.id, input })),
 
   /** Tokens and replies by provider and model over a time range. */
   usage: protectedProcedure
+    .meta(rest('GET', '/users/me/usage', 'users'))
     .input(UsageInput)
     .output(UsageOutput)
     .query(({ ctx, input }) => service.getUsage({ db: ctx.db, userId: ctx.user.id, ...input })),
 
   /** Everything the user owns, without secrets. */
   exportData: protectedProcedure
+    .meta(rest('GET', '/users/me/export', 'users'))
     .output(ExportOutput)
     .query(({ ctx }) => service.exportData({ db: ctx.db, userId: ctx.user.id })),
 
   /** Deletes the account and every row it owns; its sessions and API keys die with it. */
   deleteAccount: protectedProcedure
+    .meta(rest('POST', '/users/me/delete', 'users'))
     .input(DeleteAccountInput)
     .output(DeleteAccountOutput)
     .mutation(({ ctx, input }) =>
@@ -58,12 +66,14 @@ export const usersRouter = router({
 
   /** Admin: all users, newest first, searchable by email or name. */
   list: adminProcedure
+    .meta(rest('GET', '/users', 'users'))
     .input(ListUsersInput)
     .output(UserPage)
     .query(({ ctx, input }) => service.listUsers({ db: ctx.db, ...input })),
 
   /** Admin: makes a user an admin or an ordinary user (never demoting the last admin). */
   setRole: adminProcedure
+    .meta(rest('PATCH', '/users/{userId}/role', 'users'))
     .input(SetRoleInput)
     .output(UserSchema)
     .mutation(({ ctx, input }) => service.setRole({ db: ctx.db, userId: input.userId, role: input.role })),

@@ -16,7 +16,7 @@ export const UpdateProfileInput = z.object({
 });
 
 export const UsageInput = z
-  .object({ from: z.date().optional(), to: z.date().optional() })
+  .object({ from: z.coerce.date().optional(), to: z.coerce.date().optional() })
   .refine((r) => !r.from || !r.to || r.from <= r.to, { error: 'from must not be after to', path: ['from'] });
 const Counts = { inputTokens: z.number().int(), outputTokens: z.number().int(), messages: z.number().int() };
 export const UsageOutput = z.object({

@@ -153,6 +153,27 @@ describe('what fails, and how', () => {
     expect(await client.trpc().auth.getSession.query()).not.toBeNull();
   });
 
+  it('a cookie-authenticated tRPC write without a trusted Origin is FORBIDDEN; reads and the same write from the app work', async () => {
+    const client = new Client(server.url);
+    await signUp(client, 'origin@example.com');
+    const cookie = [...client.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    const write = (origin?: string) =>
+      fetch(`${server.url}/trpc/auth.revokeOtherSessions`, {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/json', ...(origin ? { origin } : {}) },
+        body: '{}',
+      });
+    for (const origin of ['http://evil.example', undefined]) {
+      const response = await write(origin);
+      expect(response.status).toBe(403);
+      const body = (await response.json()) as { error: { json: { data: { appCode: string } } } };
+      expect(body.error.json.data.appCode).toBe('FORBIDDEN');
+    }
+    expect((await write(server.url)).status).toBe(200);
+    const read = await fetch(`${server.url}/trpc/auth.getSession`, { headers: { cookie } });
+    expect(read.status).toBe(200);
+  });
+
   it('a wrong password is refused by Better Auth and creates no session', async () => {
     const client = new Client(server.url);
     await signUp(client, 'wrong-password@example.com');

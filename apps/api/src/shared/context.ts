@@ -20,14 +20,21 @@ export interface RequestInfo {
   headers: Headers;
   requestId: string;
   log: FastifyBaseLogger;
+  /** The HTTP method, when the call came over HTTP (createCaller has none). */
+  method?: string;
 }
 
 export function createContextBuilder({ auth, db, config, outbound, chat }: ContextDeps) {
-  return async function buildContext({ headers, requestId, log }: RequestInfo): Promise<Context> {
+  const trusted = new Set(config.trustedOrigins);
+  return async function buildContext({ headers, requestId, log, method }: RequestInfo): Promise<Context> {
     const base = { requestId, log, db, auth, config, outbound, chat, user: null, session: null };
     try {
-      const found = await findSession(auth, headers);
+      const { found, via } = await findSession(auth, headers);
       if (!found) return base;
+      // API.md: a browser's cookie-authenticated write carries a trusted Origin (a forged cross-site call does not).
+      if (via === 'cookie' && method && method !== 'GET' && !trusted.has(headers.get('origin') ?? '')) {
+        return { ...base, contextError: new AppError('FORBIDDEN', CROSS_SITE) };
+      }
       return {
         ...base,
         user: toSessionUser(found.user),
@@ -64,17 +71,19 @@ function toSessionUser(user: {
  */
 async function findSession(auth: Auth, headers: Headers) {
   const apiKey = headers.get(API_KEY_HEADER);
-  if (!apiKey) return auth.api.getSession({ headers });
+  if (!apiKey) return { found: await auth.api.getSession({ headers }), via: 'cookie' as const };
   if (headers.has('cookie')) {
     const withoutKey = new Headers(headers);
     withoutKey.delete(API_KEY_HEADER);
     const found = await auth.api.getSession({ headers: withoutKey });
-    if (found) return found;
+    if (found) return { found, via: 'cookie' as const };
   }
   const withoutCookie = new Headers(headers);
   withoutCookie.delete('cookie');
-  return auth.api.getSession({ headers: withoutCookie });
+  return { found: await auth.api.getSession({ headers: withoutCookie }), via: 'apiKey' as const };
 }
+
+const CROSS_SITE = 'Refused a cookie-authenticated write whose Origin header is missing or not a trusted origin';
 
 const API_KEY_HEADER = 'x-api-key';
 

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../shared/db/client.ts';
 import { isUniqueViolation } from '../../shared/db/errors.ts';
+import { decodeCursor, encodeCursor, isTimeIdCursor } from '../../shared/lib/cursor.ts';
 import type { ChatLimits } from '../../shared/lib/env.ts';
 import { AppError } from '../../shared/lib/errors.ts';
 import type { Keyring } from '../../shared/lib/keyring.ts';
@@ -32,19 +33,6 @@ function toChat(row: repository.ChatRow): Chat {
   };
 }
 
-// Keyset cursors: opaque to clients, stable when timestamps are equal (the id breaks ties).
-function encodeCursor(value: object): string {
-  return Buffer.from(JSON.stringify(value)).toString('base64url');
-}
-function decodeCursor<T>(cursor: string, valid: (value: unknown) => value is T): T {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (valid(value)) return value;
-  } catch {}
-  throw new AppError('VALIDATION_FAILED', 'cursor is not one this server gave out', { field: 'cursor' });
-}
-const isChatCursor = (v: unknown): v is { t: string; id: string } =>
-  typeof (v as { t?: unknown })?.t === 'string' && typeof (v as { id?: unknown })?.id === 'string';
 const isMessageCursor = (v: unknown): v is { seq: number } => Number.isSafeInteger((v as { seq?: unknown })?.seq);
 
 export async function listChats({
@@ -54,7 +42,7 @@ export async function listChats({
   limit,
   search,
 }: ChatScope & { cursor?: string; limit: number; search?: string }) {
-  const after = cursor ? decodeCursor(cursor, isChatCursor) : undefined;
+  const after = cursor ? decodeCursor(cursor, isTimeIdCursor) : undefined;
   const rows = await repository.findChats(db, userId, {
     limit: limit + 1,
     after: after ? { updatedAt: new Date(after.t), id: after.id } : undefined,

@@ -1,5 +1,6 @@
 // The signed-in user's profile, usage, export and deletion; and the admin's view of all users.
 import type { Db } from '../../shared/db/client.ts';
+import { decodeCursor, encodeCursor, isTimeIdCursor } from '../../shared/lib/cursor.ts';
 import { AppError } from '../../shared/lib/errors.ts';
 import { exportChats, type GenerationEngine } from '../chat/index.ts';
 import { getPreferences } from '../preferences/index.ts';
@@ -84,17 +85,7 @@ export async function deleteAccount({ db, userId, confirmEmail, engine }: Delete
   return { deleted: true as const };
 }
 
-// Keyset cursor over (createdAt, id), opaque to clients.
-const encodeCursor = (row: { createdAt: Date; id: string }) =>
-  Buffer.from(JSON.stringify({ t: row.createdAt.toISOString(), id: row.id })).toString('base64url');
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  try {
-    const { t, id } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { t: unknown; id: unknown };
-    if (typeof t === 'string' && typeof id === 'string' && !Number.isNaN(Date.parse(t)))
-      return { createdAt: new Date(t), id };
-  } catch {}
-  throw new AppError('VALIDATION_FAILED', 'cursor is not one this server gave out', { field: 'cursor' });
-}
+const fromCursor = ({ t, id }: { t: string; id: string }) => ({ createdAt: new Date(t), id });
 
 export async function listUsers({
   db,
@@ -109,12 +100,15 @@ export async function listUsers({
 }) {
   const rows = await repository.findUsers(db, {
     limit: limit + 1,
-    after: cursor ? decodeCursor(cursor) : undefined,
+    after: cursor ? fromCursor(decodeCursor(cursor, isTimeIdCursor)) : undefined,
     search: search || undefined,
   });
   const items = rows.slice(0, limit).map(toUser);
   const last = items.at(-1);
-  return { items, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+  return {
+    items,
+    nextCursor: rows.length > limit && last ? encodeCursor({ t: last.createdAt.toISOString(), id: last.id }) : null,
+  };
 }
 
 /** Changes a user's role; the last admin cannot be demoted (checked under a lock on the admins' rows). */

@@ -44,8 +44,13 @@ export async function restPlugin(app: FastifyInstance, deps: ContextDeps) {
     createContext: ({
       req,
     }: {
-      req: { headers: Record<string, string | string[] | undefined>; id: string; log: FastifyInstance['log'] };
-    }) => buildContext({ headers: toFetchHeaders(req.headers), requestId: req.id, log: req.log }),
+      req: {
+        headers: Record<string, string | string[] | undefined>;
+        id: string;
+        log: FastifyInstance['log'];
+        method: string;
+      };
+    }) => buildContext({ headers: toFetchHeaders(req.headers), requestId: req.id, log: req.log, method: req.method }),
     maxBodySize: deps.config.bodyLimitBytes,
     onError({
       error,

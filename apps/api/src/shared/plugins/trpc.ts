@@ -12,7 +12,7 @@ export async function trpcPlugin(app: FastifyInstance, deps: ContextDeps) {
     trpcOptions: {
       router: appRouter,
       createContext: ({ req }) =>
-        buildContext({ headers: toFetchHeaders(req.headers), requestId: req.id, log: req.log }),
+        buildContext({ headers: toFetchHeaders(req.headers), requestId: req.id, log: req.log, method: req.method }),
       maxBatchSize: deps.config.trpcMaxBatchSize,
       onError({ error, path, type, req }) {
         if (error.code === 'INTERNAL_SERVER_ERROR') {

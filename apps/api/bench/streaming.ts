@@ -1,8 +1,8 @@
 // pnpm bench — streaming replies: N concurrent replies from a local fake provider through Parley.
 // Prints time to first token through Parley against the same provider called directly (side by side, same run),
 // delta throughput with a check that no delta was dropped or reordered, and server memory per live reply.
-// Env: BENCH_STREAMS (default 200), BENCH_DELTAS (30), BENCH_DELAY_MS (20), BENCH_TTFT_RUNS (40),
-//      BENCH_DATABASE_URL (PostgreSQL; default embedded PGlite in memory).
+// Env: BENCH_STREAMS (default 200), BENCH_DELTAS (30), BENCH_DELAY_MS (20), BENCH_TTFT_RUNS (100),
+//      BENCH_WARMUP (100 untimed rounds first: JIT and caches), BENCH_DATABASE_URL (PostgreSQL; default embedded PGlite in memory).
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { PGlite } from '@electric-sql/pglite';
 import { startFakeProvider } from '@parley/testkit';
@@ -20,7 +20,8 @@ const env = (name: string, fallback: number) => Number(process.env[name] ?? fall
 const STREAMS = env('BENCH_STREAMS', 200);
 const DELTAS = env('BENCH_DELTAS', 30);
 const DELAY_MS = env('BENCH_DELAY_MS', 20);
-const TTFT_RUNS = env('BENCH_TTFT_RUNS', 40);
+const TTFT_RUNS = env('BENCH_TTFT_RUNS', 100);
+const WARMUP = env('BENCH_WARMUP', 100);
 const PORT = 38_000 + Math.floor(Math.random() * 1000);
 const MB = 1024 * 1024;
 
@@ -123,7 +124,11 @@ async function main() {
   );
   const directTimes: number[] = [];
   const parleyTimes: number[] = [];
-  for (let run = 0; run < TTFT_RUNS; run++) {
+  for (let run = 0; run < WARMUP + TTFT_RUNS; run++) {
+    if (run === WARMUP) {
+      directTimes.length = 0;
+      parleyTimes.length = 0;
+    }
     const started = performance.now();
     const result = streamText({ model: direct, prompt: 'hi' });
     for await (const part of result.fullStream) {

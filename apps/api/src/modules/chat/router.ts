@@ -1,5 +1,5 @@
 // chat.*: conversations and their server-owned, resumable, streaming replies.
-import { protectedProcedure, rest, router } from '../../shared/trpc.ts';
+import { type Context, protectedProcedure, rest, router } from '../../shared/trpc.ts';
 import {
   ChatPage,
   ChatSchema,
@@ -19,6 +19,18 @@ import {
 } from './schema.ts';
 import * as service from './service.ts';
 import { openStream } from './stream.ts';
+
+/** What starting a reply needs from the request's context. */
+function generationDeps(ctx: Pick<Context, 'db' | 'config' | 'outbound' | 'chat'> & { user: { id: string } }) {
+  return {
+    db: ctx.db,
+    userId: ctx.user.id,
+    keyring: ctx.config.encryptionKeys,
+    outbound: ctx.outbound,
+    engine: ctx.chat.engine,
+    limits: ctx.chat.limits,
+  };
+}
 
 export const chatRouter = router({
   /** The user's chats, most recently updated first; search matches titles. */
@@ -70,17 +82,7 @@ export const chatRouter = router({
     .meta(rest('POST', '/chats/{chatId}/messages', 'chat'))
     .input(SendInput)
     .output(SendOutput)
-    .mutation(({ ctx, input }) =>
-      service.sendMessage({
-        db: ctx.db,
-        userId: ctx.user.id,
-        keyring: ctx.config.encryptionKeys,
-        outbound: ctx.outbound,
-        engine: ctx.chat.engine,
-        limits: ctx.chat.limits,
-        input,
-      }),
-    ),
+    .mutation(({ ctx, input }) => service.sendMessage({ ...generationDeps(ctx), input })),
 
   /** Follows a reply: text deltas, then one final event. Resumes after lastEventId. */
   stream: protectedProcedure.input(StreamInput).subscription(({ ctx, input, signal }) =>
@@ -110,15 +112,5 @@ export const chatRouter = router({
     .meta(rest('POST', '/messages/{messageId}/regenerate', 'chat'))
     .input(MessageIdInput)
     .output(RegenerateOutput)
-    .mutation(({ ctx, input }) =>
-      service.regenerateMessage({
-        db: ctx.db,
-        userId: ctx.user.id,
-        keyring: ctx.config.encryptionKeys,
-        outbound: ctx.outbound,
-        engine: ctx.chat.engine,
-        limits: ctx.chat.limits,
-        messageId: input.messageId,
-      }),
-    ),
+    .mutation(({ ctx, input }) => service.regenerateMessage({ ...generationDeps(ctx), messageId: input.messageId })),
 });

@@ -67,13 +67,12 @@ async function main() {
 
   const line = (id: string, what: string, baseline: number, figure: number, target: number) =>
     `${id} ${what}: raw Fastify ${Math.round(baseline)} req/s, through Parley ${Math.round(figure)} req/s → ${(figure / baseline).toFixed(2)}× (target ≥ ${target}×)`;
-  process.stdout.write(
-    [
-      `http benchmark: ${SECONDS} s per route, 50 connections, ${database.kind}, Node ${process.versions.node} (load generator in the same process)`,
-      line('P1', 'trivial query (providers.kinds)', raw, trpc, 0.5),
-      line('P2', 'authenticated chat.list, 20 chats', rawChats, trpcChats, 0.85),
-    ].join('\n') + '\n',
-  );
+  const lines = [
+    `http benchmark: ${SECONDS} s per route, 50 connections, ${database.kind}, Node ${process.versions.node} (load generator in the same process)`,
+    line('P1', 'trivial query (providers.kinds)', raw, trpc, 0.5),
+    line('P2', 'authenticated chat.list, 20 chats', rawChats, trpcChats, 0.85),
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
   await app.close();
 }
 

@@ -133,6 +133,21 @@ describe('what fails, and how', () => {
     expect((await fetch(`${server.url}/health`)).status).toBe(200);
   });
 
+  it('a batch of queries with mixed outcomes answers 207 with each result or error in tRPC form', async () => {
+    const response = await fetch(
+      `${server.url}/trpc/providers.kinds,auth.listSessions,auth.getSession?batch=1&input=%7B%7D`,
+    );
+    expect(response.status).toBe(207);
+    const body = (await response.json()) as [
+      { result: { data: { json: { kind: string }[] } } },
+      { error: { json: { data: { code: string; appCode: string; httpStatus: number } } } },
+      { result: { data: { json: null } } },
+    ];
+    expect(body[0].result.data.json.map((k) => k.kind)).toContain('openai');
+    expect(body[1].error.json.data).toMatchObject({ code: 'UNAUTHORIZED', appCode: 'UNAUTHORIZED', httpStatus: 401 });
+    expect(body[2].result.data.json).toBeNull();
+  });
+
   it('a batch larger than the bound is refused', async () => {
     const calls = Array.from({ length: 21 }, () => 'auth.getSession').join(',');
     const response = await fetch(`${server.url}/trpc/${calls}?batch=1&input=%7B%7D`);

@@ -18,6 +18,18 @@ type Query = { batch?: string; input?: string };
 type SuperJSONResult = Parameters<typeof superjson.deserialize>[0];
 type Call = { path: string; input: unknown };
 
+const PROCEDURES = appRouter._def.procedures as unknown as Record<string, { _def: { type: string } } | undefined>;
+
+/** One call, if `name` is a query and its superjson input decodes. */
+function queryCall(name: string, encoded: unknown): Call | null {
+  if (PROCEDURES[name]?._def.type !== 'query') return null;
+  try {
+    return { path: name, input: encoded === undefined ? undefined : superjson.deserialize(encoded as SuperJSONResult) };
+  } catch {
+    return null;
+  }
+}
+
 /** The calls of a GET request the fast path can answer, or null to leave the request to the official adapter. */
 function plainQueries(request: FastifyRequest, maxBatchSize: number): Call[] | null {
   const { path } = request.params as { path?: string };
@@ -34,16 +46,9 @@ function plainQueries(request: FastifyRequest, maxBatchSize: number): Call[] | n
   }
   const calls: Call[] = [];
   for (const [index, name] of paths.entries()) {
-    const procedures = appRouter._def.procedures as unknown as Record<string, { _def: { type: string } } | undefined>;
-    const procedure = procedures[name];
-    if (procedure?._def.type !== 'query') return null;
-    const encoded = batch ? (raw as Record<string, unknown> | undefined)?.[index] : raw;
-    try {
-      const input = encoded === undefined ? undefined : superjson.deserialize(encoded as SuperJSONResult);
-      calls.push({ path: name, input });
-    } catch {
-      return null;
-    }
+    const call = queryCall(name, batch ? (raw as Record<string, unknown> | undefined)?.[index] : raw);
+    if (!call) return null;
+    calls.push(call);
   }
   return calls;
 }

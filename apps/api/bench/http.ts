@@ -1,32 +1,16 @@
 // pnpm bench (second part) — request throughput through Parley against raw Fastify routes in the same process and
 // run (TARGETS P1, P2). autocannon drives each route for BENCH_SECONDS (default 5) with 50 connections.
 // Env: BENCH_SECONDS, BENCH_DATABASE_URL (PostgreSQL; default embedded PGlite in memory).
-import { PGlite } from '@electric-sql/pglite';
 import autocannon from 'autocannon';
 import { pino } from 'pino';
-import postgres from 'postgres';
-import { buildApp } from '../src/app.ts';
 import { listChats } from '../src/modules/chat/service.ts';
 import { createAuth } from '../src/shared/auth.ts';
-import { fromPglite, fromPostgres } from '../src/shared/db/client.ts';
-import { loadConfig } from '../src/shared/lib/env.ts';
+import { signUpBenchUser, startBenchServer } from './setup.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const PORT = 39_000 + Math.floor(Math.random() * 500);
-const base = `http://127.0.0.1:${PORT}`;
 
 async function main() {
-  const database = process.env.BENCH_DATABASE_URL
-    ? fromPostgres(postgres(process.env.BENCH_DATABASE_URL, { max: 10, onnotice: () => {} }))
-    : fromPglite(await PGlite.create());
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    PORT: String(PORT),
-    LOG_LEVEL: 'silent',
-    AUTH_SECRET: 'bench-secret-bench-secret-bench-secret',
-    ENCRYPTION_KEYS: `bench:${Buffer.alloc(32, 3).toString('base64')}`,
-  });
-  const app = await buildApp(config, { database });
+  const { app, config, database, base, port } = await startBenchServer();
   // The baselines: the same work through plain Fastify routes, no tRPC in between.
   const auth = createAuth({ config, db: database.db, log: pino({ level: 'silent' }) });
   app.get('/bench/raw', async () => ({ status: 'ok' }));
@@ -35,17 +19,9 @@ async function main() {
     if (!found) return reply.code(401).send({ error: 'unauthorized' });
     return listChats({ db: database.db, userId: found.user.id, limit: 20 });
   });
-  await app.listen({ host: '127.0.0.1', port: PORT });
+  await app.listen({ host: '127.0.0.1', port });
 
-  const signUp = await fetch(`${base}/api/auth/sign-up/email`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: base },
-    body: JSON.stringify({ email: 'bench@example.com', password: 'bench password 123', name: 'Bench' }),
-  });
-  const cookie = signUp.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ');
+  const cookie = await signUpBenchUser(base);
   for (let i = 0; i < 20; i++) {
     await fetch(`${base}/trpc/chat.create`, {
       method: 'POST',

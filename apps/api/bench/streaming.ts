@@ -4,17 +4,13 @@
 // Env: BENCH_STREAMS (default 200), BENCH_DELTAS (30), BENCH_DELAY_MS (20), BENCH_TTFT_RUNS (100),
 //      BENCH_WARMUP (100 untimed rounds first: JIT and caches), BENCH_DATABASE_URL (PostgreSQL; default embedded PGlite in memory).
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
-import { PGlite } from '@electric-sql/pglite';
 import { startFakeProvider } from '@parley/testkit';
 import { createTRPCClient, httpLink, httpSubscriptionLink, splitLink } from '@trpc/client';
 import { streamText } from 'ai';
 import { EventSource } from 'eventsource';
-import postgres from 'postgres';
 import superjson from 'superjson';
-import { buildApp } from '../src/app.ts';
 import type { AppRouter } from '../src/router.ts';
-import { fromPglite, fromPostgres } from '../src/shared/db/client.ts';
-import { loadConfig } from '../src/shared/lib/env.ts';
+import { signUpBenchUser, startBenchServer } from './setup.ts';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const STREAMS = env('BENCH_STREAMS', 200);
@@ -22,7 +18,6 @@ const DELTAS = env('BENCH_DELTAS', 30);
 const DELAY_MS = env('BENCH_DELAY_MS', 20);
 const TTFT_RUNS = env('BENCH_TTFT_RUNS', 100);
 const WARMUP = env('BENCH_WARMUP', 100);
-const PORT = 38_000 + Math.floor(Math.random() * 1000);
 const MB = 1024 * 1024;
 
 const percentile = (values: number[], p: number) => {
@@ -34,31 +29,11 @@ const ms = (n: number) => n.toFixed(2);
 async function main() {
   const fake = await startFakeProvider();
   fake.reply = Array.from({ length: DELTAS }, (_, i) => `w${i} `).join('');
-  const database = process.env.BENCH_DATABASE_URL
-    ? fromPostgres(postgres(process.env.BENCH_DATABASE_URL, { max: 10, onnotice: () => {} }))
-    : fromPglite(await PGlite.create());
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    PORT: String(PORT),
-    LOG_LEVEL: 'silent',
-    AUTH_SECRET: 'bench-secret-bench-secret-bench-secret',
-    ENCRYPTION_KEYS: `bench:${Buffer.alloc(32, 3).toString('base64')}`,
+  const { app, database, base, port } = await startBenchServer({
     MAX_CONCURRENT_GENERATIONS: String(STREAMS + 10),
-    AUTH_RATE_LIMIT_MAX: '1000',
   });
-  const app = await buildApp(config, { database });
-  await app.listen({ host: '127.0.0.1', port: PORT });
-  const base = `http://127.0.0.1:${PORT}`;
-
-  const signUp = await fetch(`${base}/api/auth/sign-up/email`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: base },
-    body: JSON.stringify({ email: 'bench@example.com', password: 'bench password 123', name: 'Bench' }),
-  });
-  const cookie = signUp.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ');
+  await app.listen({ host: '127.0.0.1', port });
+  const cookie = await signUpBenchUser(base);
   const authed: typeof fetch = (input, init = {}) => {
     const headers = new Headers(init.headers);
     headers.set('cookie', cookie);

@@ -100,8 +100,17 @@ export class GenerationEngine {
   }
 
   /** Stops every reply of a user (before their account is deleted). */
-  async stopForUser(userId: string): Promise<void> {
-    const ids = [...this.#live.values()].filter((l) => l.request.userId === userId).map((l) => l.request.messageId);
+  stopForUser(userId: string): Promise<void> {
+    return this.#stopWhere((request) => request.userId === userId);
+  }
+
+  /** Stops every reply in a chat (before the chat is deleted). */
+  stopForChat(chatId: string): Promise<void> {
+    return this.#stopWhere((request) => request.chatId === chatId);
+  }
+
+  async #stopWhere(match: (request: GenerationRequest) => boolean): Promise<void> {
+    const ids = [...this.#live.values()].filter((l) => match(l.request)).map((l) => l.request.messageId);
     await Promise.all(ids.map((id) => this.stop(id)));
   }
 

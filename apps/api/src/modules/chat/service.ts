@@ -98,8 +98,7 @@ export async function updateChat({ db, userId, input }: ChatScope & { input: Upd
 
 export async function deleteChat({ db, userId, id, engine }: ChatScope & { id: string; engine: GenerationEngine }) {
   await findOwnChat(db, userId, id);
-  const live = await repository.findMessages(db, userId, id, { limit: 1_000 });
-  await Promise.all(live.filter((m) => m.status === 'streaming').map((m) => engine.stop(m.id)));
+  await engine.stopForChat(id);
   if (!(await repository.deleteChat(db, userId, id))) throw new AppError('CHAT_NOT_FOUND');
   return { id };
 }

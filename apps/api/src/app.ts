@@ -6,7 +6,7 @@ import type { DestinationStream } from 'pino';
 import { closeInterruptedReplies, createChatRuntime } from './modules/chat/index.ts';
 import { createOutbound } from './modules/providers/index.ts';
 import { promoteAdmins } from './modules/users/index.ts';
-import { createAuth } from './shared/auth.ts';
+import { createAuth, createSessions } from './shared/auth.ts';
 import { type Database, openDatabase } from './shared/db/client.ts';
 import type { Config } from './shared/lib/env.ts';
 import { loggerOptions } from './shared/lib/logger.ts';
@@ -66,6 +66,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   if (interrupted > 0) app.log.warn({ interrupted }, 'closed replies left streaming by a process that stopped');
 
   const auth = createAuth({ config, db: database.db, log: app.log });
+  const sessions = createSessions({ auth, config, db: database.db });
   const outbound = createOutbound(config.outboundPolicy, config.providerTimeoutMs);
   const chat = createChatRuntime({ db: database.db, log: app.log, limits: config.chat });
   // Before the server waits for in-flight requests: end live replies, so their followers' streams end too.
@@ -75,8 +76,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 
   await app.register(healthPlugin, { database });
   await app.register(authPlugin, { auth, publicUrl: config.publicUrl });
-  await app.register(trpcPlugin, { auth, db: database.db, config, outbound, chat });
-  await app.register(restPlugin, { auth, db: database.db, config, outbound, chat });
+  await app.register(trpcPlugin, { auth, sessions, db: database.db, config, outbound, chat });
+  await app.register(restPlugin, { auth, sessions, db: database.db, config, outbound, chat });
   if (config.webDistDir) await app.register(fastifyStatic, { root: config.webDistDir, wildcard: true });
   return app;
 }

@@ -7,6 +7,7 @@ import type { Db } from './db/client.ts';
 import * as schema from './db/schema/index.ts';
 import type { Config } from './lib/env.ts';
 import { hashPassword, verifyPassword } from './lib/password.ts';
+import { createSessionLookup } from './session-lookup.ts';
 
 /** Set by the auth plugin from Fastify's view of the client address; any client-sent value is replaced. */
 export const CLIENT_IP_HEADER = 'x-parley-client-ip';
@@ -16,6 +17,8 @@ export interface AuthOptions {
   db: Db;
   log: FastifyBaseLogger;
 }
+
+const SESSION_AGES = { expiresIn: 60 * 60 * 24 * 30, updateAge: 60 * 60 * 24 };
 
 export function createAuth({ config, db, log }: AuthOptions) {
   const rule = { window: config.authRateLimit.windowSeconds, max: config.authRateLimit.max };
@@ -38,10 +41,7 @@ export function createAuth({ config, db, log }: AuthOptions) {
         role: { type: 'string', required: false, defaultValue: 'user', input: false },
       },
     },
-    session: {
-      expiresIn: 60 * 60 * 24 * 30,
-      updateAge: 60 * 60 * 24,
-    },
+    session: SESSION_AGES,
     rateLimit: {
       enabled: true,
       storage: 'memory',
@@ -87,3 +87,25 @@ export function createAuth({ config, db, log }: AuthOptions) {
 }
 
 export type Auth = ReturnType<typeof createAuth>;
+
+/** How each request finds its user: Better Auth's sessions and keys, read with one prepared query (session-lookup.ts). */
+export function createSessions({ auth, config, db }: { auth: Auth; config: Config; db: Db }) {
+  const secure = config.publicUrl.startsWith('https://');
+  return createSessionLookup({
+    db,
+    secret: config.authSecret,
+    cookieName: `${secure ? '__Secure-' : ''}better-auth.session_token`,
+    expiresInSeconds: SESSION_AGES.expiresIn,
+    updateAgeSeconds: SESSION_AGES.updateAge,
+    apiKeyRateLimitPerMinute: config.apiKeyRateLimitPerMinute,
+    async refresh(cookie) {
+      const found = await auth.api.getSession({ headers: new Headers({ cookie }) });
+      if (!found) return null;
+      const { user } = found;
+      return {
+        user: { ...user, image: user.image ?? null, role: user.role ?? 'user' },
+        session: { id: found.session.id, expiresAt: found.session.expiresAt },
+      };
+    },
+  });
+}

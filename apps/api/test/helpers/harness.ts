@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { createChatRuntime } from '../../src/modules/chat/index.ts';
 import { createOutbound, type Outbound } from '../../src/modules/providers/index.ts';
 import { appRouter } from '../../src/router.ts';
-import { createAuth } from '../../src/shared/auth.ts';
+import { createAuth, createSessions } from '../../src/shared/auth.ts';
 import { createContextBuilder } from '../../src/shared/context.ts';
 import type { Database } from '../../src/shared/db/client.ts';
 import type { EnvSource } from '../../src/shared/lib/env.ts';
@@ -34,7 +34,14 @@ export async function createHarness(env: EnvSource = {}) {
   const models: { factory: Outbound['languageModel'] } = { factory: real.languageModel };
   const outbound: Outbound = { ...real, languageModel: (target, modelId) => models.factory(target, modelId) };
   const chat = createChatRuntime({ db: database.db, log, limits: config.chat });
-  const buildContext = createContextBuilder({ auth, db: database.db, config, outbound, chat });
+  const buildContext = createContextBuilder({
+    auth,
+    sessions: createSessions({ auth, config, db: database.db }),
+    db: database.db,
+    config,
+    outbound,
+    chat,
+  });
   const createCaller = createCallerFactory(appRouter);
 
   async function sessionFrom(response: { headers: Headers; response: { user: { id: string } } }): Promise<SignedIn> {

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { fastifyTRPCOpenApiPlugin } from 'trpc-to-openapi';
 import { appRouter } from '../../router.ts';
 import { type ContextDeps, createContextBuilder } from '../context.ts';
-import { toFetchHeaders } from '../lib/headers.ts';
+import { headerReader } from '../lib/headers.ts';
 import { createOpenApiDocument, REST_BASE_PATH } from '../openapi.ts';
 
 const SWAGGER_UI = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
@@ -50,7 +50,7 @@ export async function restPlugin(app: FastifyInstance, deps: ContextDeps) {
         log: FastifyInstance['log'];
         method: string;
       };
-    }) => buildContext({ headers: toFetchHeaders(req.headers), requestId: req.id, log: req.log, method: req.method }),
+    }) => buildContext({ headers: headerReader(req.headers), requestId: req.id, log: req.log, method: req.method }),
     maxBodySize: deps.config.bodyLimitBytes,
     onError({
       error,

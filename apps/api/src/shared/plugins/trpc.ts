@@ -5,7 +5,7 @@ import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/a
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type AppRouter, appRouter } from '../../router.ts';
 import { type ContextDeps, createContextBuilder } from '../context.ts';
-import { toFetchHeaders } from '../lib/headers.ts';
+import { headerReader } from '../lib/headers.ts';
 import { fastQueriesHook } from './trpc-fast-queries.ts';
 
 export async function trpcPlugin(app: FastifyInstance, deps: ContextDeps) {
@@ -19,7 +19,7 @@ export async function trpcPlugin(app: FastifyInstance, deps: ContextDeps) {
     'preHandler',
     fastQueriesHook({
       buildContext: (req) =>
-        buildContext({ headers: toFetchHeaders(req.headers), requestId: req.id, log: req.log, method: req.method }),
+        buildContext({ headers: headerReader(req.headers), requestId: req.id, log: req.log, method: req.method }),
       maxBatchSize: deps.config.trpcMaxBatchSize,
       onError: ({ error, path, request }) => logError(request, error, path, 'query'),
     }),
@@ -29,7 +29,7 @@ export async function trpcPlugin(app: FastifyInstance, deps: ContextDeps) {
     trpcOptions: {
       router: appRouter,
       createContext: ({ req }) =>
-        buildContext({ headers: toFetchHeaders(req.headers), requestId: req.id, log: req.log, method: req.method }),
+        buildContext({ headers: headerReader(req.headers), requestId: req.id, log: req.log, method: req.method }),
       maxBatchSize: deps.config.trpcMaxBatchSize,
       onError: ({ error, path, type, req }) => logError(req, error, path, type),
     } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],

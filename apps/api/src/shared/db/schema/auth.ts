@@ -17,6 +17,9 @@ export const user = pgTable('user', {
   role: text('role', { enum: ['user', 'admin'] })
     .notNull()
     .default('user'),
+  // Set when the account's deletion has begun: its sessions, keys and credentials are gone and its email freed;
+  // the rows it owns are being deleted in the background (users/deletion.ts), resumed at start if interrupted.
+  deletingAt: timestamp('deleting_at', { withTimezone: true }),
   ...timestamps,
 });
 

@@ -25,7 +25,11 @@ export const chat = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   // chat.list: a user's chats, most recently updated first, keyset-paged on (updated_at, id).
-  (t) => [index('chat_user_updated_idx').on(t.userId, t.updatedAt.desc(), t.id.desc())],
+  (t) => [
+    index('chat_user_updated_idx').on(t.userId, t.updatedAt.desc(), t.id.desc()),
+    // The export walks a user's chats in creation order (a chat updated mid-export does not move).
+    index('chat_user_created_idx').on(t.userId, t.createdAt, t.id),
+  ],
 );
 
 export const message = pgTable(

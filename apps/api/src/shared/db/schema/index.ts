@@ -2,4 +2,5 @@
 export * from './auth.ts';
 export * from './chat.ts';
 export * from './providers.ts';
+export * from './usage.ts';
 export * from './users.ts';

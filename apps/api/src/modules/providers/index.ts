@@ -2,6 +2,7 @@
 export { KINDS, type ProviderKind, type ProviderTarget } from './kinds.ts';
 export { rotateProviderKeys } from './rotation.ts';
 export { providersRouter } from './router.ts';
+export type { ProviderRow } from './repository.ts';
 export { ProviderSchema } from './schema.ts';
 export {
   createOutbound,
@@ -9,6 +10,8 @@ export {
   listProviders,
   loadTarget,
   type Outbound,
+  type OpenedModel,
   openModel,
+  openModelOf,
   type Provider,
 } from './service.ts';

@@ -170,6 +170,11 @@ export interface ProviderCallOptions extends ProviderScope {
 /** The provider ready to call, its key decrypted. A key that does not decrypt is an internal error, loudly. */
 export async function loadTarget(db: Db, keyring: Keyring, userId: string, id: string) {
   const row = await findOwnProvider(db, userId, id);
+  return { row, target: targetOf(keyring, row) };
+}
+
+/** Where and how to call a provider: its kind, base URL and decrypted key (decrypted here, for this call only). */
+function targetOf(keyring: Keyring, row: repository.ProviderRow): ProviderTarget {
   let apiKey: string | undefined;
   try {
     apiKey = decryptApiKey(keyring, row);
@@ -179,12 +184,7 @@ export async function loadTarget(db: Db, keyring: Keyring, userId: string, id: s
       cause: error,
     });
   }
-  const target: ProviderTarget = {
-    kind: row.kind,
-    baseUrl: (row.baseUrl ?? KINDS[row.kind].defaultBaseUrl) as string,
-    apiKey,
-  };
-  return { row, target };
+  return { kind: row.kind, baseUrl: (row.baseUrl ?? KINDS[row.kind].defaultBaseUrl) as string, apiKey };
 }
 
 export async function testProvider({
@@ -217,7 +217,20 @@ export interface OpenModelOptions extends ProviderScope {
 
 /** A provider's language model, ready for a generation, with the way to describe its failures. */
 export async function openModel({ db, userId, keyring, outbound, providerId, model }: OpenModelOptions) {
-  const { row, target } = await loadTarget(db, keyring, userId, providerId);
+  return openModelOf({ row: await findOwnProvider(db, userId, providerId), model, keyring, outbound });
+}
+
+export interface OpenModelOfOptions {
+  /** The provider's row, already read and known to be the user's (the reply lifecycle reads it with the chat). */
+  row: repository.ProviderRow;
+  model: string | null | undefined;
+  keyring: Keyring;
+  outbound: Outbound;
+}
+
+/** openModel for a provider row already in hand: no database call. */
+export function openModelOf({ row, model, keyring, outbound }: OpenModelOfOptions) {
+  const target = targetOf(keyring, row);
   const modelId = model ?? row.defaultModel;
   if (!modelId) {
     throw new AppError('NO_PROVIDER', `Choose a model: provider "${row.name}" has no default model`, {
@@ -231,3 +244,5 @@ export async function openModel({ db, userId, keyring, outbound, providerId, mod
     describeError: (error: unknown, partialText: string) => describeGenerationError(error, target, partialText),
   };
 }
+
+export type OpenedModel = ReturnType<typeof openModelOf>;

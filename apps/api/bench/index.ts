@@ -1,0 +1,84 @@
+// pnpm bench [p1|p1b|p2|p3a|p3b|p4|p5 …] — TARGETS.md's P1–P5, measured from outside. Parley runs as it ships (its
+// start command from package.json, NODE_ENV=production, default log level and pool) on a throwaway PostgreSQL
+// database; baselines, load generators and clients each run in processes of their own. Throughput is compared in
+// interleaved rounds (baseline, Parley, baseline, …) and the ratio is the median of the per-round ratios. Each
+// target prints one line: id | what | baseline | Parley | ratio | target | MET or NOT MET.
+//
+// Env (all optional):
+//   BENCH_POSTGRES_URL    server to create parley_bench_<pid>_<n> databases on (postgres://postgres@127.0.0.1:5432/postgres)
+//   BENCH_SECONDS         seconds per timed load run (5)            BENCH_ROUNDS          interleaved rounds (3)
+//   BENCH_CONNECTIONS     autocannon connections (50)               BENCH_WARMUP_SECONDS  untimed load first (3)
+//   BENCH_P3A_RUNS        timed sends for P3a (100)                 BENCH_P3A_WARMUP      untimed sends first (30)
+//   BENCH_P3B_REPLIES     live replies for P3b (2000)               BENCH_P3B_FOLLOWERS   follower processes (4)
+//   BENCH_P3B_WORDS       words per P3b reply (60)                  BENCH_P3B_DELAY_MS    pause between words (750)
+//   BENCH_P3B_RAMP_SECONDS  seconds over which the replies start (20)
+//   BENCH_P4_MESSAGES     messages of the large user (1000000)      BENCH_P4_SMALL        of the small user (1000)
+//   BENCH_P4_SECONDS      seconds of sequential calls per query and round (3)
+//   BENCH_P5_RUNS         cold starts of each (5)
+import { execFileSync } from 'node:child_process';
+import { loadavg } from 'node:os';
+import { cleanupAll, ROOT_DIR } from './lib/processes.ts';
+import { resolveStartCommand } from './lib/product.ts';
+import { p1 } from './parts/p1.ts';
+import { p1b } from './parts/p1b.ts';
+import { p2 } from './parts/p2.ts';
+import { p3a } from './parts/p3a.ts';
+import { p3b } from './parts/p3b.ts';
+import { p4 } from './parts/p4.ts';
+import { p5 } from './parts/p5.ts';
+
+const PARTS: Record<string, () => Promise<void>> = { p1, p1b, p2, p3a, p3b, p4, p5 };
+
+function header() {
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT_DIR, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      cwd: ROOT_DIR,
+      encoding: 'utf8',
+    });
+    if (dirty.trim()) commit += ' + uncommitted changes';
+  } catch {
+    // not a git checkout
+  }
+  const start = resolveStartCommand();
+  return `pnpm bench: commit ${commit}, Node ${process.versions.node}, start "${start.text}" (NODE_ENV=production)`;
+}
+
+async function main() {
+  const wanted = process.argv.slice(2).map((a) => a.toLowerCase());
+  const unknown = wanted.filter((name) => !PARTS[name]);
+  if (unknown.length > 0)
+    throw new Error(`unknown part ${unknown.join(', ')}; choose from ${Object.keys(PARTS).join(', ')}`);
+  process.stdout.write(`${header()}\n`);
+  for (const name of wanted.length > 0 ? wanted : Object.keys(PARTS)) {
+    const load = loadavg()
+      .map((n) => n.toFixed(2))
+      .join(' ');
+    process.stdout.write(`── ${name.toUpperCase()} (load average before: ${load})\n`);
+    try {
+      await PARTS[name]?.();
+    } catch (error) {
+      // One part failing (a server that crashed under load, say) is a finding; the other parts still run.
+      process.stdout.write(`${name.toUpperCase()} failed: ${(error as Error).stack ?? error}\n`);
+      process.exitCode = 1;
+    } finally {
+      await cleanupAll();
+    }
+  }
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void cleanupAll().finally(() => process.exit(130));
+  });
+}
+
+try {
+  await main();
+} catch (error) {
+  process.stderr.write(`${(error as Error).stack ?? error}\n`);
+  process.exitCode = 1;
+} finally {
+  await cleanupAll();
+}

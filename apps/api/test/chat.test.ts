@@ -1,7 +1,7 @@
 // chat.* through createCaller with the AI SDK's mock model, against a real database.
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeInterruptedReplies } from '../src/modules/chat/index.ts';
+import { closeInterruptedReplies } from '../src/modules/replies/index.ts';
 import { chat as chatTable, message as messageTable } from '../src/shared/db/schema/index.ts';
 import { appErrorOf, rejection } from './helpers/errors.ts';
 import { createHarness, type Harness, type SignedIn } from './helpers/harness.ts';
@@ -178,7 +178,7 @@ describe('what works', () => {
     const api = await as(ada);
     const chat = await newChat(ada, 'Stop');
     const { assistantMessage } = await api.chat.send({ chatId: chat.id, text: 'go on forever' });
-    await expect.poll(() => h.chat.engine.snapshot(assistantMessage.id)?.text).toBe('partial answer');
+    await expect.poll(() => h.replies.engine.snapshot(assistantMessage.id)?.text).toBe('partial answer');
     const stopped = await api.chat.stop({ messageId: assistantMessage.id });
     expect(stopped).toMatchObject({ status: 'stopped', text: 'partial answer' });
     const [stored] = (await api.chat.messages({ chatId: chat.id, limit: 1 })).items;

@@ -1,7 +1,7 @@
 // Builds the tRPC context of one request from its headers: who is calling, looked up once (session-lookup.ts).
 import type { FastifyBaseLogger } from 'fastify';
-import type { ChatRuntime } from '../modules/chat/index.ts';
 import type { Outbound } from '../modules/providers/index.ts';
+import type { Replies } from '../modules/replies/index.ts';
 import type { Auth } from './auth.ts';
 import type { Db } from './db/client.ts';
 import type { Config } from './lib/env.ts';
@@ -17,7 +17,7 @@ export interface ContextDeps {
   db: Db;
   config: Config;
   outbound: Outbound;
-  chat: ChatRuntime;
+  replies: Replies;
 }
 
 export interface RequestInfo {
@@ -28,10 +28,10 @@ export interface RequestInfo {
   method?: string;
 }
 
-export function createContextBuilder({ auth, sessions, db, config, outbound, chat }: ContextDeps) {
+export function createContextBuilder({ auth, sessions, db, config, outbound, replies }: ContextDeps) {
   const trusted = new Set(config.trustedOrigins);
   return async function buildContext({ headers, requestId, log, method }: RequestInfo): Promise<Context> {
-    const base = { requestId, log, db, auth, config, outbound, chat, user: null, session: null };
+    const base = { requestId, log, db, auth, config, outbound, replies, user: null, session: null };
     try {
       const found = await sessions.resolve(headers);
       if (!found) return base;

@@ -4,9 +4,9 @@ import type { FastifyBaseLogger } from 'fastify';
 import superjson from 'superjson';
 import type { OpenApiMeta, OpenApiMethod } from 'trpc-to-openapi';
 import { z } from 'zod';
-// Types only: the context carries these modules' long-lived runtime pieces, built once in app.ts.
-import type { ChatRuntime } from '../modules/chat/index.ts';
 import type { Outbound } from '../modules/providers/index.ts';
+// Types only: the context carries these modules' long-lived runtime pieces, built once in app.ts.
+import type { Replies } from '../modules/replies/index.ts';
 import type { Auth } from './auth.ts';
 import type { Db } from './db/client.ts';
 import type { Config } from './lib/env.ts';
@@ -34,8 +34,8 @@ export interface Context {
   config: Config;
   /** How the server calls providers: the guarded fetch, its policy, its time bound, the AI SDK model factory. */
   outbound: Outbound;
-  /** The chat module's hub and generation engine, alive as long as the server. */
-  chat: ChatRuntime;
+  /** The replies module's hub, flush loop and generation engine, alive as long as the server. */
+  replies: Replies;
   user: SessionUser | null;
   session: SessionInfo | null;
   /** Set when the session lookup failed (database down); the first middleware throws it with this context. */

@@ -3,8 +3,8 @@
 import type { LanguageModel } from 'ai';
 import type { Logger } from 'drizzle-orm';
 import { pino } from 'pino';
-import { createChatRuntime } from '../../src/modules/chat/index.ts';
 import { createOutbound, type Outbound } from '../../src/modules/providers/index.ts';
+import { createReplies } from '../../src/modules/replies/index.ts';
 import { appRouter } from '../../src/router.ts';
 import { createAuth, createSessions } from '../../src/shared/auth.ts';
 import { createContextBuilder } from '../../src/shared/context.ts';
@@ -33,14 +33,14 @@ export async function createHarness(env: EnvSource = {}) {
   const real = createOutbound(config.outboundPolicy, config.providerTimeoutMs);
   const models: { factory: Outbound['languageModel'] } = { factory: real.languageModel };
   const outbound: Outbound = { ...real, languageModel: (target, modelId) => models.factory(target, modelId) };
-  const chat = createChatRuntime({ db: database.db, log, limits: config.chat });
+  const replies = createReplies({ db: database.db, log, limits: config.chat });
   const buildContext = createContextBuilder({
     auth,
     sessions: createSessions({ auth, config, db: database.db }),
     db: database.db,
     config,
     outbound,
-    chat,
+    replies,
   });
   const createCaller = createCallerFactory(appRouter);
 
@@ -54,7 +54,7 @@ export async function createHarness(env: EnvSource = {}) {
   return {
     database,
     config,
-    chat,
+    replies,
     /** Every model the chat procedures open from now on is this one. */
     useModel(model: LanguageModel) {
       models.factory = () => model;
@@ -84,7 +84,7 @@ export async function createHarness(env: EnvSource = {}) {
       );
     },
     async close() {
-      await chat.engine.shutdown();
+      await replies.engine.shutdown();
       await database.close();
     },
   };

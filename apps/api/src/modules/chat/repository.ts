@@ -1,5 +1,5 @@
 // Chat and message rows, always scoped by user_id.
-import { and, desc, eq, ilike, inArray, lt, lte, or, sql } from 'drizzle-orm';
+import { and, desc, eq, ilike, lt, or, sql } from 'drizzle-orm';
 import type { Db } from '../../shared/db/client.ts';
 import { chat, message } from '../../shared/db/schema/index.ts';
 
@@ -69,37 +69,6 @@ export async function deleteChat(db: Db, userId: string, id: string): Promise<bo
   return rows.length > 0;
 }
 
-export async function insertMessages(db: Db, rows: NewMessageRow[]): Promise<MessageRow[]> {
-  return db.insert(message).values(rows).returning();
-}
-
-export async function findMessage(db: Db, userId: string, id: string): Promise<MessageRow | undefined> {
-  const [row] = await db
-    .select()
-    .from(message)
-    .where(and(eq(message.userId, userId), eq(message.id, id)));
-  return row;
-}
-
-export async function findMessageByRequestId(db: Db, userId: string, clientRequestId: string) {
-  const [row] = await db
-    .select()
-    .from(message)
-    .where(and(eq(message.userId, userId), eq(message.clientRequestId, clientRequestId)));
-  return row;
-}
-
-/** The first reply to a message (the one created with it by chat.send). */
-export async function findFirstReply(db: Db, userId: string, parentId: string): Promise<MessageRow | undefined> {
-  const [row] = await db
-    .select()
-    .from(message)
-    .where(and(eq(message.userId, userId), eq(message.parentId, parentId)))
-    .orderBy(message.seq)
-    .limit(1);
-  return row;
-}
-
 /** A page of a chat's messages, newest first; `beforeSeq` is the seq of the last message of the previous page. */
 export function findMessages(db: Db, userId: string, chatId: string, options: { limit: number; beforeSeq?: number }) {
   return db
@@ -114,50 +83,6 @@ export function findMessages(db: Db, userId: string, chatId: string, options: { 
     )
     .orderBy(desc(message.seq))
     .limit(options.limit);
-}
-
-/** The latest messages of a chat up to and including `uptoSeq`, newest first (the history sent to a model). */
-export function findHistory(db: Db, chatId: string, uptoSeq: number, limit: number) {
-  return db
-    .select({
-      id: message.id,
-      parentId: message.parentId,
-      role: message.role,
-      text: message.text,
-      status: message.status,
-    })
-    .from(message)
-    .where(and(eq(message.chatId, chatId), lte(message.seq, uptoSeq)))
-    .orderBy(desc(message.seq))
-    .limit(limit);
-}
-
-export async function updateMessage(db: Db, id: string, patch: Partial<MessageRow>, onlyIfStreaming = true) {
-  const [row] = await db
-    .update(message)
-    .set({ updatedAt: new Date(), ...patch })
-    .where(and(eq(message.id, id), onlyIfStreaming ? eq(message.status, 'streaming') : undefined))
-    .returning();
-  return row;
-}
-
-/** Heartbeat for live replies: their updated_at says a process is still writing them. */
-export async function touchMessages(db: Db, ids: string[]): Promise<void> {
-  if (ids.length === 0) return;
-  await db
-    .update(message)
-    .set({ updatedAt: new Date() })
-    .where(and(inArray(message.id, ids), eq(message.status, 'streaming')));
-}
-
-/** Closes replies left streaming by a process that died (no heartbeat since `before`). */
-export async function closeStaleStreaming(db: Db, before: Date, reason: string): Promise<number> {
-  const rows = await db
-    .update(message)
-    .set({ status: 'error', error: reason, updatedAt: new Date() })
-    .where(and(eq(message.status, 'streaming'), lt(message.updatedAt, before)))
-    .returning({ id: message.id });
-  return rows.length;
 }
 
 export function findAllChats(db: Db, userId: string) {

@@ -1,5 +1,18 @@
 // chat.*: conversations and their server-owned, resumable, streaming replies.
+import { tracked } from '@trpc/server';
+import { AppError } from '../../shared/lib/errors.ts';
 import { type Context, protectedProcedure, rest, router } from '../../shared/trpc.ts';
+import {
+  beginRegenerate,
+  type ClientEvent,
+  followReply,
+  type Message,
+  MessageSchema,
+  openStream,
+  type Replies,
+  StreamInput,
+  stopReply,
+} from '../replies/index.ts';
 import {
   ChatPage,
   ChatSchema,
@@ -9,28 +22,36 @@ import {
   ListChatsInput,
   MessageIdInput,
   MessagePage,
-  MessageSchema,
   MessagesInput,
   RegenerateOutput,
+  SendAndStreamInput,
   SendInput,
   SendOutput,
-  StreamInput,
   UpdateChatInput,
 } from './schema.ts';
 import * as service from './service.ts';
-import { openStream } from './stream.ts';
 
 /** What starting a reply needs from the request's context. */
-function generationDeps(ctx: Pick<Context, 'db' | 'config' | 'outbound' | 'chat'> & { user: { id: string } }) {
+function replyDeps(ctx: Pick<Context, 'db' | 'config' | 'outbound' | 'replies'> & { user: { id: string } }) {
   return {
     db: ctx.db,
     userId: ctx.user.id,
     keyring: ctx.config.encryptionKeys,
     outbound: ctx.outbound,
-    engine: ctx.chat.engine,
-    limits: ctx.chat.limits,
+    replies: ctx.replies,
   };
 }
+
+/** What following a reply needs. */
+function followDeps(replies: Replies, db: Context['db'], userId: string, signal: AbortSignal | undefined) {
+  const { engine, hub, limits } = replies;
+  return { db, engine, hub, userId, signal, pollMs: limits.checkpointIntervalMs };
+}
+
+const RESUME_NEEDS_ID =
+  'lastEventId needs the clientRequestId of the first call (or follow the reply with chat.stream instead)';
+
+export type SendAndStreamEvent = ClientEvent | { type: 'started'; userMessage: Message; assistantMessage: Message };
 
 export const chatRouter = router({
   /** The user's chats, most recently updated first; search matches titles. */
@@ -67,7 +88,7 @@ export const chatRouter = router({
     .input(IdInput)
     .output(DeleteChatOutput)
     .mutation(({ ctx, input }) =>
-      service.deleteChat({ db: ctx.db, userId: ctx.user.id, id: input.id, engine: ctx.chat.engine }),
+      service.deleteChat({ db: ctx.db, userId: ctx.user.id, id: input.id, engine: ctx.replies.engine }),
     ),
 
   /** A chat's messages, newest first. */
@@ -82,21 +103,33 @@ export const chatRouter = router({
     .meta(rest('POST', '/chats/{chatId}/messages', 'chat'))
     .input(SendInput)
     .output(SendOutput)
-    .mutation(({ ctx, input }) => service.sendMessage({ ...generationDeps(ctx), input })),
+    .mutation(({ ctx, input }) => service.sendMessage({ ...replyDeps(ctx), input })),
 
   /** Follows a reply: text deltas, then one final event. Resumes after lastEventId. */
   stream: protectedProcedure.input(StreamInput).subscription(({ ctx, input, signal }) =>
     openStream({
-      db: ctx.db,
-      engine: ctx.chat.engine,
-      hub: ctx.chat.hub,
-      userId: ctx.user.id,
+      ...followDeps(ctx.replies, ctx.db, ctx.user.id, signal),
       messageId: input.messageId,
       lastEventId: input.lastEventId,
-      signal,
-      pollMs: ctx.chat.limits.checkpointIntervalMs,
     }),
   ),
+
+  /**
+   * chat.send and chat.stream in one request: `started` with both messages, then the reply's events. A client that
+   * drops reconnects with chat.stream and the last event id it saw.
+   */
+  sendAndStream: protectedProcedure.input(SendAndStreamInput).subscription(async ({ ctx, input, signal }) => {
+    const { lastEventId, ...send } = input;
+    // A reconnect sends the same input again: without a clientRequestId that would be a second question.
+    if (lastEventId && !send.clientRequestId) throw new AppError('VALIDATION_FAILED', RESUME_NEEDS_ID);
+    // Sent before anything streams, so a refusal (no provider, chat not found) keeps its code.
+    const sent = await service.sendMessage({ ...replyDeps(ctx), input: send });
+    const follow = followDeps(ctx.replies, ctx.db, ctx.user.id, signal);
+    return (async function* () {
+      if (!lastEventId) yield tracked('0', { type: 'started', ...sent } as SendAndStreamEvent);
+      yield* followReply({ ...follow, messageId: sent.assistantMessage.id, lastEventId });
+    })();
+  }),
 
   /** Stops a reply: the upstream call is aborted and the partial text kept as `stopped`. */
   stop: protectedProcedure
@@ -104,7 +137,7 @@ export const chatRouter = router({
     .input(MessageIdInput)
     .output(MessageSchema)
     .mutation(({ ctx, input }) =>
-      service.stopMessage({ db: ctx.db, userId: ctx.user.id, messageId: input.messageId, engine: ctx.chat.engine }),
+      stopReply({ db: ctx.db, userId: ctx.user.id, messageId: input.messageId, engine: ctx.replies.engine }),
     ),
 
   /** A new reply to the same question, kept beside the earlier one. */
@@ -112,5 +145,5 @@ export const chatRouter = router({
     .meta(rest('POST', '/messages/{messageId}/regenerate', 'chat'))
     .input(MessageIdInput)
     .output(RegenerateOutput)
-    .mutation(({ ctx, input }) => service.regenerateMessage({ ...generationDeps(ctx), messageId: input.messageId })),
+    .mutation(({ ctx, input }) => beginRegenerate({ ...replyDeps(ctx), messageId: input.messageId })),
 });

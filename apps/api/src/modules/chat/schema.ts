@@ -1,5 +1,6 @@
 // Zod schemas for the chat procedures, built once at module level.
 import { z } from 'zod';
+import { MessageSchema } from '../replies/index.ts';
 
 const Id = z.string().min(1).max(64);
 const Title = z.string().trim().min(1).max(200);
@@ -14,25 +15,6 @@ export const ChatSchema = z.object({
   providerId: z.string().nullable(),
   model: z.string().nullable(),
   systemPrompt: z.string().nullable(),
-  createdAt: z.date(),
-  updatedAt: z.date(),
-});
-
-export const MessagePartSchema = z.looseObject({ type: z.string(), text: z.string().optional() });
-
-export const MessageSchema = z.object({
-  id: z.string(),
-  chatId: z.string(),
-  parentId: z.string().nullable(),
-  role: z.enum(['user', 'assistant']),
-  parts: z.array(MessagePartSchema),
-  text: z.string(),
-  status: z.enum(['pending', 'streaming', 'complete', 'stopped', 'error']),
-  error: z.string().nullable(),
-  providerId: z.string().nullable(),
-  model: z.string().nullable(),
-  usage: z.object({ inputTokens: z.number(), outputTokens: z.number() }).nullable(),
-  finishReason: z.string().nullable(),
   createdAt: z.date(),
   updatedAt: z.date(),
 });
@@ -70,12 +52,12 @@ export const SendInput = z.object({
   providerId: Id.optional(),
   model: Model.optional(),
 });
+/** chat.sendAndStream: chat.send's input; a reconnect (tRPC's link does it by itself) adds the last event id. */
+export const SendAndStreamInput = SendInput.extend({ lastEventId: z.string().max(64).nullish() });
 export const SendOutput = z.object({ userMessage: MessageSchema, assistantMessage: MessageSchema });
-export const StreamInput = z.object({ messageId: Id, lastEventId: z.string().max(64).nullish() });
 export const MessageIdInput = z.object({ messageId: Id });
 export const RegenerateOutput = z.object({ assistantMessage: MessageSchema });
 
 export type CreateChatInput = z.infer<typeof CreateChatInput>;
 export type UpdateChatInput = z.infer<typeof UpdateChatInput>;
-export type Message = z.infer<typeof MessageSchema>;
 export type Chat = z.infer<typeof ChatSchema>;

@@ -1,17 +1,18 @@
-// Chats and replies: the decisions (which provider and model, bounds, idempotency) and the orchestration (store the
-// question and the reply in one transaction, then start the generation apart from the request).
+// Chats: create, list, change, delete, read their messages. Replies begin in the replies module; this module names
+// a new chat after its first exchange.
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../shared/db/client.ts';
-import { isUniqueViolation } from '../../shared/db/errors.ts';
 import { decodeCursor, encodeCursor, isTimeIdCursor } from '../../shared/lib/cursor.ts';
-import type { ChatLimits } from '../../shared/lib/env.ts';
 import { AppError } from '../../shared/lib/errors.ts';
-import type { Keyring } from '../../shared/lib/keyring.ts';
-import { getPreferences } from '../preferences/index.ts';
-import { getProvider, type Outbound, openModel } from '../providers/index.ts';
-import type { GenerationEngine } from './engine.ts';
-import { buildHistory } from './history.ts';
-import { toMessage } from './messages.ts';
+import { getProvider } from '../providers/index.ts';
+import {
+  beginSend,
+  type GenerationEngine,
+  type NameChat,
+  type ReplyDeps,
+  type SendReplyInput,
+  toMessage,
+} from '../replies/index.ts';
 import * as repository from './repository.ts';
 import type { Chat, CreateChatInput, UpdateChatInput } from './schema.ts';
 import { generateTitle } from './titles.ts';
@@ -121,174 +122,14 @@ export async function listMessages({
   };
 }
 
-export interface GenerationDeps extends ChatScope {
-  keyring: Keyring;
-  outbound: Outbound;
-  engine: GenerationEngine;
-  limits: ChatLimits;
-}
+export type SendOptions = ReplyDeps & { input: SendReplyInput };
 
-export interface SendOptions extends GenerationDeps {
-  input: { chatId: string; text: string; clientRequestId?: string; providerId?: string; model?: string };
-}
-
-export async function sendMessage(options: SendOptions) {
-  const { db, userId, input, limits, engine } = options;
-  if (input.clientRequestId) {
-    const earlier = await findSent(db, userId, input.clientRequestId);
-    if (earlier) return earlier;
-  }
-  if (input.text.length > limits.maxMessageChars) {
-    throw new AppError('MESSAGE_TOO_LONG', `text is longer than ${limits.maxMessageChars} characters`, {
-      field: 'text',
-    });
-  }
-  const chat = await findOwnChat(db, userId, input.chatId);
-  checkConcurrency(engine, userId, limits);
-  const choice = await chooseModel(db, userId, [input, chat]);
-  const opened = await openModel({ ...options, ...choice });
-
-  const now = new Date();
-  const userMessageId = randomUUID();
-  const base = {
-    userId,
-    chatId: chat.id,
-    providerId: opened.providerId,
-    model: opened.modelId,
-    createdAt: now,
-    updatedAt: now,
-  };
-  let rows: repository.MessageRow[];
-  try {
-    rows = await db.transaction(async (tx) => {
-      const inserted = await repository.insertMessages(tx, [
-        {
-          ...base,
-          id: userMessageId,
-          role: 'user',
-          parts: [{ type: 'text', text: input.text }],
-          text: input.text,
-          status: 'complete',
-          clientRequestId: input.clientRequestId ?? null,
-        },
-        { ...base, id: randomUUID(), parentId: userMessageId, role: 'assistant', status: 'streaming' },
-      ]);
-      await repository.updateChat(tx, userId, chat.id, { updatedAt: now });
-      return inserted;
-    });
-  } catch (error) {
-    // The same clientRequestId sent twice at once: the first one won; answer with its result.
-    const earlier =
-      input.clientRequestId && isUniqueViolation(error) && (await findSent(db, userId, input.clientRequestId));
-    if (earlier) return earlier;
-    throw error;
-  }
-  const [userRow, assistantRow] = rows as [repository.MessageRow, repository.MessageRow];
-  await startReply(options, chat, opened, userRow, assistantRow.id, !chat.title);
-  return { userMessage: toMessage(userRow), assistantMessage: toMessage(assistantRow) };
-}
-
-async function findSent(db: Db, userId: string, clientRequestId: string) {
-  const userRow = await repository.findMessageByRequestId(db, userId, clientRequestId);
-  if (!userRow) return undefined;
-  const reply = await repository.findFirstReply(db, userId, userRow.id);
-  if (!reply) return undefined;
-  return { userMessage: toMessage(userRow), assistantMessage: toMessage(reply) };
-}
-
-type ModelSource = { providerId?: string | null; model?: string | null };
-
-/**
- * Provider and model: the first source that names a provider (the call, then the chat), else the user's
- * preferences; the model comes with the provider that was chosen (else the provider's default model).
- */
-async function chooseModel(db: Db, userId: string, sources: ModelSource[]) {
-  const named = sources.find((source) => source.providerId);
-  if (named?.providerId) return { providerId: named.providerId, model: named.model ?? null };
-  const preferences = await getPreferences({ db, userId });
-  if (!preferences.defaultProviderId) throw new AppError('NO_PROVIDER');
-  return { providerId: preferences.defaultProviderId, model: preferences.defaultModel };
-}
-
-function checkConcurrency(engine: GenerationEngine, userId: string, limits: ChatLimits) {
-  if (engine.countFor(userId) >= limits.maxConcurrentGenerations) {
-    throw new AppError(
-      'TOO_MANY_GENERATIONS',
-      `At most ${limits.maxConcurrentGenerations} replies may generate at once; wait for one to finish or stop it`,
-    );
-  }
-}
-
-type OpenedModel = Awaited<ReturnType<typeof openModel>>;
-
-async function startReply(
-  deps: GenerationDeps,
-  chat: repository.ChatRow,
-  opened: OpenedModel,
-  question: repository.MessageRow,
-  replyId: string,
-  nameTheChat: boolean,
-) {
-  const { db, userId, engine, limits } = deps;
-  const messages = await buildHistory(db, chat.id, question.seq, limits.historyWindow);
-  const system = chat.systemPrompt ?? (await getPreferences({ db, userId })).systemPrompt ?? undefined;
-  engine.start({
-    messageId: replyId,
-    userId,
-    chatId: chat.id,
-    model: opened.model,
-    system,
-    messages,
-    describeError: opened.describeError,
-    // Never delays the reply: runs after its final event, and a failure only costs the nicer title.
-    onComplete: nameTheChat
-      ? async () => repository.setTitleIfUnset(db, chat.id, await generateTitle(opened.model, question.text))
-      : undefined,
-  });
-}
-
-export async function stopMessage({
-  db,
-  userId,
-  messageId,
-  engine,
-}: ChatScope & { messageId: string; engine: GenerationEngine }) {
-  const row = await repository.findMessage(db, userId, messageId);
-  if (row?.role !== 'assistant') throw new AppError('MESSAGE_NOT_FOUND');
-  const stopped = await engine.stop(messageId);
-  if (stopped) return stopped;
-  return toMessage((await repository.findMessage(db, userId, messageId)) ?? row);
-}
-
-export async function regenerateMessage(options: GenerationDeps & { messageId: string }) {
-  const { db, userId, messageId, engine, limits } = options;
-  const target = await repository.findMessage(db, userId, messageId);
-  if (!target) throw new AppError('MESSAGE_NOT_FOUND');
-  const questionId = target.role === 'user' ? target.id : target.parentId;
-  const question = questionId ? await repository.findMessage(db, userId, questionId) : undefined;
-  if (!question) throw new AppError('MESSAGE_NOT_FOUND');
-  const chat = await findOwnChat(db, userId, question.chatId);
-  checkConcurrency(engine, userId, limits);
-  const choice = await chooseModel(db, userId, [target, chat]);
-  const opened = await openModel({ ...options, ...choice });
-  const now = new Date();
-  const [reply] = await repository.insertMessages(db, [
-    {
-      id: randomUUID(),
-      userId,
-      chatId: chat.id,
-      parentId: question.id,
-      role: 'assistant',
-      status: 'streaming',
-      providerId: opened.providerId,
-      model: opened.modelId,
-      createdAt: now,
-      updatedAt: now,
-    },
-  ]);
-  const replyRow = reply as repository.MessageRow;
-  await startReply(options, chat, opened, question, replyRow.id, false);
-  return { assistantMessage: toMessage(replyRow) };
+/** chat.send and chat.sendAndStream: the reply begins in the replies module; a chat without a title gets one. */
+export function sendMessage(options: SendOptions) {
+  // The chat's title from its first exchange, unless the user named it meanwhile.
+  const nameChat: NameChat = async ({ chatId, question, model }) =>
+    repository.setTitleIfUnset(options.db, chatId, await generateTitle(model, question));
+  return beginSend({ ...options, nameChat });
 }
 
 /** Every chat of the user with all its messages, oldest first (for the account export). */

@@ -9,7 +9,8 @@ export function toMessage(row: MessageRow): Message {
     chatId: row.chatId,
     parentId: row.parentId,
     role: row.role,
-    parts: row.parts,
+    // A live reply's checkpoints append text only; its parts are written when it ends.
+    parts: row.status === 'streaming' && row.parts.length === 0 ? replyParts(row.text, '') : row.parts,
     text: row.text,
     status: row.status,
     error: row.error,

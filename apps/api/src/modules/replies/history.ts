@@ -1,12 +1,13 @@
 // The conversation sent to the model: the chat's messages up to the one being answered, one reply per question
 // (the newest finished one, when a reply was regenerated), bounded by the history window.
 import type { ModelMessage } from 'ai';
-import type { Db } from '../../shared/db/client.ts';
-import * as repository from './repository.ts';
+import type { HistoryRow } from './repository.ts';
 
-export async function buildHistory(db: Db, chatId: string, uptoSeq: number, window: number): Promise<ModelMessage[]> {
-  // Regenerated siblings can crowd the window: read more rows than it holds, then keep one reply per question.
-  const rows = await repository.findHistory(db, chatId, uptoSeq, window * 3);
+/** Regenerated siblings can crowd the window: read this many rows, then keep one reply per question. */
+export const historyRows = (window: number) => window * 3;
+
+/** `rows` newest first, as read; the answer oldest first, as the model reads it. */
+export function toModelMessages(rows: Pick<HistoryRow, 'role' | 'text' | 'status' | 'parentId'>[], window: number) {
   const chosenReply = new Set<string>();
   const kept: ModelMessage[] = [];
   for (const row of rows) {

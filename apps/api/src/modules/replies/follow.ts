@@ -1,4 +1,4 @@
-// chat.stream: follow a reply. Events are tracked by the length of the text the client has, so a client that
+// Following a reply (chat.stream, chat.sendAndStream). Events are tracked by the length of the text the client has, so a client that
 // reconnects with lastEventId gets exactly the rest, however the deltas were cut; a finished reply replays whole.
 import { tracked } from '@trpc/server';
 import type { Db } from '../../shared/db/client.ts';
@@ -46,10 +46,11 @@ function final(message: Message) {
 export async function openStream(options: StreamOptions) {
   const row = await repository.findMessage(options.db, options.userId, options.messageId);
   if (row?.role !== 'assistant') throw new AppError('MESSAGE_NOT_FOUND');
-  return streamMessage(options);
+  return followReply(options);
 }
 
-async function* streamMessage(options: StreamOptions) {
+/** The events of a reply known to be the user's, from what the client has (lastEventId) to its final event. */
+export async function* followReply(options: StreamOptions) {
   const { engine, hub, messageId, signal } = options;
   let seen = seenFrom(options.lastEventId);
 

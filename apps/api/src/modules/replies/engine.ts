@@ -1,9 +1,9 @@
-// The generation engine: runs each reply apart from any request, publishes its deltas, checkpoints its text to the
-// database (one write in flight at most, every CHECKPOINT_INTERVAL_MS), and stores how it ended. A reply belongs to
-// the server: nobody needs to listen for it to complete.
+// The generation engine: runs each reply apart from any request, publishes its deltas, leaves its checkpoints to the
+// shared flush loop, and stores how it ended. A reply belongs to the server: nobody needs to listen for it.
 import { type LanguageModel, type ModelMessage, streamText } from 'ai';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../../shared/db/client.ts';
+import type { Checkpoint, Checkpoints } from './checkpoints.ts';
 import type { EventHub } from './hub.ts';
 import { replyParts, toMessage } from './messages.ts';
 import * as repository from './repository.ts';
@@ -16,6 +16,11 @@ export interface GenerationRequest {
   model: LanguageModel;
   system: string | undefined;
   messages: ModelMessage[];
+  /**
+   * Resolves true once the reply's row is stored, false when it was not (the chat is gone, or the same request was
+   * sent twice at once): the generation then ends without a trace. The provider call does not wait for it.
+   */
+  stored: Promise<boolean>;
   /** A clear, key-free reason for a failed generation. */
   describeError(error: unknown, partialText: string): string;
   /** Work to do once the reply is complete (not stopped or failed), after its final event went out. */
@@ -24,22 +29,18 @@ export interface GenerationRequest {
 
 interface Live {
   request: GenerationRequest;
-  text: string;
+  checkpoint: Checkpoint;
   reasoning: string;
-  dirty: boolean;
-  lastWrite: number;
-  writing: Promise<void> | null;
   abort: AbortController;
-  stopReason: 'user' | 'shutdown' | null;
+  stopReason: 'user' | 'shutdown' | 'unstored' | null;
   done: Promise<Message | undefined>;
 }
 
 export interface EngineOptions {
   db: Db;
   hub: EventHub;
+  checkpoints: Checkpoints;
   log: FastifyBaseLogger;
-  checkpointIntervalMs: number;
-  heartbeatMs: number;
 }
 
 export const INTERRUPTED = 'interrupted: the server stopped during this reply';
@@ -64,29 +65,33 @@ export class GenerationEngine {
   /** The text of a live reply so far, or undefined when it is not generating here. */
   snapshot(messageId: string): { text: string } | undefined {
     const live = this.#live.get(messageId);
-    return live ? { text: live.text } : undefined;
+    return live ? { text: live.checkpoint.text } : undefined;
   }
 
   start(request: GenerationRequest): void {
-    let resolveDone: (message: Message | undefined) => void = () => {};
     const live: Live = {
       request,
-      text: '',
+      checkpoint: this.#options.checkpoints.add(request.messageId),
       reasoning: '',
-      dirty: false,
-      lastWrite: Date.now(),
-      writing: null,
       abort: new AbortController(),
       stopReason: null,
-      done: new Promise((resolve) => {
-        resolveDone = resolve;
-      }),
+      done: Promise.resolve(undefined),
     };
     this.#live.set(request.messageId, live);
-    this.#run(live).then(resolveDone, (error: unknown) => {
+    request.stored.then(
+      (stored) => {
+        if (stored) live.checkpoint.stored = true;
+        else this.#abort(live, 'unstored');
+      },
+      () => this.#abort(live, 'unstored'),
+    );
+    live.done = this.#run(live).catch((error: unknown) => {
       this.#options.log.error({ err: error, messageId: request.messageId }, 'generation failed to finish');
+      return undefined;
+    });
+    live.done.finally(() => {
       this.#live.delete(request.messageId);
-      resolveDone(undefined);
+      this.#options.checkpoints.remove(request.messageId);
     });
   }
 
@@ -94,8 +99,7 @@ export class GenerationEngine {
   async stop(messageId: string): Promise<Message | undefined> {
     const live = this.#live.get(messageId);
     if (!live) return undefined;
-    live.stopReason ??= 'user';
-    live.abort.abort();
+    this.#abort(live, 'user');
     return live.done;
   }
 
@@ -117,41 +121,36 @@ export class GenerationEngine {
   /** Closes every live reply as interrupted (the server is shutting down). */
   async shutdown(): Promise<void> {
     const lives = [...this.#live.values()];
-    for (const live of lives) {
-      live.stopReason ??= 'shutdown';
-      live.abort.abort();
-    }
+    for (const live of lives) this.#abort(live, 'shutdown');
     await Promise.all(lives.map((l) => l.done));
     await Promise.all(this.#after);
   }
 
+  #abort(live: Live, reason: NonNullable<Live['stopReason']>) {
+    live.stopReason ??= reason;
+    live.abort.abort();
+  }
+
   async #run(live: Live): Promise<Message | undefined> {
     const { request } = live;
-    const timer = setInterval(() => this.#tick(live), this.#options.checkpointIntervalMs);
     let outcome: Partial<repository.MessageRow>;
     try {
       outcome = await this.#generate(live);
     } catch (error) {
       outcome = live.abort.signal.aborted
         ? this.#abortedOutcome(live)
-        : { status: 'error', error: request.describeError(error, live.text) };
-    } finally {
-      clearInterval(timer);
+        : { status: 'error', error: request.describeError(error, live.checkpoint.text) };
     }
-    await live.writing;
-    const row = await repository.updateMessage(this.#options.db, request.messageId, {
+    if (!(await request.stored.catch(() => false))) return undefined;
+    const text = live.checkpoint.text;
+    const row = await repository.finishMessage(this.#options.db, request.messageId, {
       ...outcome,
-      text: live.text,
-      parts: replyParts(live.text, live.reasoning),
+      text,
+      parts: replyParts(text, live.reasoning),
     });
-    this.#live.delete(request.messageId);
     if (!row) return undefined; // the chat was deleted meanwhile
-    await repository.updateChat(this.#options.db, request.userId, request.chatId, {});
     const message = toMessage(row);
-    this.#options.hub.publish(request.messageId, {
-      type: message.status === 'error' ? 'error' : 'finish',
-      message,
-    });
+    this.#options.hub.publish(request.messageId, { type: message.status === 'error' ? 'error' : 'finish', message });
     if (message.status === 'complete' && request.onComplete) {
       const task = request
         .onComplete(message)
@@ -163,7 +162,7 @@ export class GenerationEngine {
   }
 
   async #generate(live: Live): Promise<Partial<repository.MessageRow>> {
-    const { request } = live;
+    const { request, checkpoint } = live;
     const result = streamText({
       model: request.model,
       system: request.system,
@@ -176,12 +175,10 @@ export class GenerationEngine {
     let finish: { finishReason: string; inputTokens: number | null; outputTokens: number | null } | null = null;
     for await (const part of result.fullStream) {
       if (part.type === 'text-delta') {
-        live.text += part.text;
-        live.dirty = true;
-        this.#options.hub.publish(request.messageId, { type: 'delta', delta: part.text, end: live.text.length });
+        checkpoint.text += part.text;
+        this.#options.hub.publish(request.messageId, { type: 'delta', delta: part.text, end: checkpoint.text.length });
       } else if (part.type === 'reasoning-delta') {
         live.reasoning += part.text;
-        live.dirty = true;
       } else if (part.type === 'error') {
         throw part.error;
       } else if (part.type === 'finish') {
@@ -200,26 +197,5 @@ export class GenerationEngine {
     return live.stopReason === 'shutdown'
       ? { status: 'error', error: INTERRUPTED }
       : { status: 'stopped', error: null, finishReason: 'stop' };
-  }
-
-  /** Every interval: write the text if it changed, or a heartbeat now and then; never two writes at once. */
-  #tick(live: Live): void {
-    if (live.writing) return;
-    const now = Date.now();
-    if (!live.dirty && now - live.lastWrite < this.#options.heartbeatMs) return;
-    live.dirty = false;
-    live.lastWrite = now;
-    live.writing = repository
-      .updateMessage(this.#options.db, live.request.messageId, {
-        text: live.text,
-        parts: replyParts(live.text, live.reasoning),
-      })
-      .then(
-        () => {},
-        (error: unknown) => this.#options.log.warn({ err: error }, 'checkpoint of a streaming reply failed'),
-      )
-      .finally(() => {
-        live.writing = null;
-      });
   }
 }

@@ -1,27 +1,30 @@
-// What the chat module keeps for the server's lifetime: the event hub and the generation engine.
+// What the replies module keeps for the server's lifetime: the event hub, the flush loop, the generation engine and
+// the prepared statements that begin a reply.
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../../shared/db/client.ts';
 import type { ChatLimits } from '../../shared/lib/env.ts';
+import { createCheckpoints } from './checkpoints.ts';
 import { GenerationEngine, INTERRUPTED } from './engine.ts';
 import { createLocalHub, type EventHub } from './hub.ts';
 import * as repository from './repository.ts';
 
-export interface ChatRuntime {
+export interface Replies {
   hub: EventHub;
   engine: GenerationEngine;
   limits: ChatLimits;
+  statements: repository.ReplyStatements;
 }
 
-export function createChatRuntime({ db, log, limits }: { db: Db; log: FastifyBaseLogger; limits: ChatLimits }) {
+export function createReplies({ db, log, limits }: { db: Db; log: FastifyBaseLogger; limits: ChatLimits }): Replies {
   const hub = createLocalHub();
-  const engine = new GenerationEngine({
+  const checkpoints = createCheckpoints({
     db,
-    hub,
     log,
-    checkpointIntervalMs: limits.checkpointIntervalMs,
+    intervalMs: limits.checkpointIntervalMs,
     heartbeatMs: Math.max(limits.checkpointIntervalMs, Math.floor(limits.staleGenerationMs / 4)),
   });
-  return { hub, engine, limits } satisfies ChatRuntime;
+  const engine = new GenerationEngine({ db, hub, checkpoints, log });
+  return { hub, engine, limits, statements: repository.prepareReplyStatements(db) };
 }
 
 /** At start: replies left streaming by a process that died (no heartbeat for a while) are closed as errors. */

@@ -1,0 +1,255 @@
+// The one place a reply begins (chat.send, chat.sendAndStream, chat.regenerate, and the gateway to come): bounds and
+// limits, the provider and history read in one round trip, the provider call started at once, and the question and
+// reply stored while the provider is still thinking.
+import { randomUUID } from 'node:crypto';
+import type { LanguageModel } from 'ai';
+import type { Db } from '../../shared/db/client.ts';
+import { isUniqueViolation } from '../../shared/db/errors.ts';
+import { AppError } from '../../shared/lib/errors.ts';
+import type { Keyring } from '../../shared/lib/keyring.ts';
+import { type OpenedModel, type Outbound, openModelOf, type ProviderRow } from '../providers/index.ts';
+import { historyRows, toModelMessages } from './history.ts';
+import { toMessage } from './messages.ts';
+import * as repository from './repository.ts';
+import type { Replies } from './runtime.ts';
+import type { Message } from './schema.ts';
+
+export interface ReplyDeps {
+  db: Db;
+  userId: string;
+  keyring: Keyring;
+  outbound: Outbound;
+  replies: Replies;
+}
+
+export interface SendReplyInput {
+  chatId: string;
+  text: string;
+  clientRequestId?: string;
+  providerId?: string;
+  model?: string;
+}
+
+/** Called once a chat's reply completes, when the chat has no title yet (the chat module names it). */
+export type NameChat = (args: { chatId: string; question: string; model: LanguageModel }) => Promise<void>;
+
+export interface SendReplyOptions extends ReplyDeps {
+  input: SendReplyInput;
+  nameChat?: NameChat;
+}
+
+export interface Sent {
+  userMessage: Message;
+  assistantMessage: Message;
+}
+
+/** Stores the question and a streaming reply and starts the reply; the same clientRequestId twice is one reply. */
+export async function beginSend(options: SendReplyOptions): Promise<Sent> {
+  const { db, userId, input, replies } = options;
+  const { limits, statements } = replies;
+  if (input.text.length > limits.maxMessageChars) {
+    throw new AppError('MESSAGE_TOO_LONG', `text is longer than ${limits.maxMessageChars} characters`, {
+      field: 'text',
+    });
+  }
+  checkConcurrency(replies, userId);
+  // One round trip: these run side by side on the pool.
+  const [[context], latest, [earlier]] = await Promise.all([
+    statements.context.execute({ chatId: input.chatId, userId, providerId: input.providerId ?? null }),
+    statements.latest.execute({ chatId: input.chatId, userId, limit: historyRows(limits.historyWindow) }),
+    input.clientRequestId
+      ? statements.sent.execute({ userId, clientRequestId: input.clientRequestId })
+      : Promise.resolve([]),
+  ]);
+  if (earlier) return (await findSent(db, userId, earlier)) ?? raise('CHAT_NOT_FOUND');
+  if (!context) throw new AppError('CHAT_NOT_FOUND');
+  const { chat } = context;
+  const opened = openChosenModel(options, context, input);
+
+  const now = new Date();
+  const base = { userId, chatId: chat.id, providerId: opened.providerId, model: opened.modelId };
+  const question = { ...base, id: randomUUID(), parentId: null, role: 'user' as const, status: 'complete' as const };
+  const rows: repository.NewMessageRow[] = [
+    {
+      ...question,
+      parts: [{ type: 'text', text: input.text }],
+      text: input.text,
+      clientRequestId: input.clientRequestId ?? null,
+      createdAt: now,
+      updatedAt: now,
+    },
+    { ...base, id: randomUUID(), parentId: question.id, role: 'assistant', status: 'streaming', createdAt: now },
+  ];
+  const history = toModelMessages([{ ...question, text: input.text }, ...latest], limits.historyWindow);
+  const stored = storeRows(db, userId, chat.id, rows);
+  start(
+    options,
+    { opened, messageId: rows[1]?.id as string, chatId: chat.id, history, stored },
+    {
+      system: chat.systemPrompt ?? context.systemPrompt ?? undefined,
+      nameChat: chat.title ? undefined : options.nameChat,
+      question: input.text,
+    },
+  );
+  const outcome = await stored;
+  if (outcome === 'duplicate' && input.clientRequestId) {
+    // The same request sent twice at once: the first one won (this one's provider call was cancelled at once).
+    const first = await statements.sent.execute({ userId, clientRequestId: input.clientRequestId });
+    if (first[0]) return (await findSent(db, userId, first[0])) ?? raise('CHAT_NOT_FOUND');
+  }
+  if (outcome !== 'stored') throw new AppError('CHAT_NOT_FOUND');
+  const [userMessage, assistantMessage] = rows.map((row) => toMessage(asRow(row)));
+  return { userMessage: userMessage as Message, assistantMessage: assistantMessage as Message };
+}
+
+export interface RegenerateOptions extends ReplyDeps {
+  messageId: string;
+}
+
+/** A new reply to the question of `messageId` (a reply or the question itself), beside the earlier replies. */
+export async function beginRegenerate(options: RegenerateOptions): Promise<{ assistantMessage: Message }> {
+  const { db, userId, messageId, replies } = options;
+  const { limits, statements } = replies;
+  const target = await repository.findMessage(db, userId, messageId);
+  if (!target) throw new AppError('MESSAGE_NOT_FOUND');
+  const questionId = target.role === 'user' ? target.id : target.parentId;
+  const question = questionId ? await repository.findMessage(db, userId, questionId) : undefined;
+  if (!question) throw new AppError('MESSAGE_NOT_FOUND');
+  checkConcurrency(replies, userId);
+  const [[context], rows] = await Promise.all([
+    statements.context.execute({ chatId: question.chatId, userId, providerId: target.providerId }),
+    repository.findHistory(db, userId, question.chatId, question.seq, historyRows(limits.historyWindow)),
+  ]);
+  if (!context) throw new AppError('CHAT_NOT_FOUND');
+  const opened = openChosenModel(options, context, { providerId: target.providerId ?? undefined, model: target.model });
+  const now = new Date();
+  const reply: repository.NewMessageRow = {
+    id: randomUUID(),
+    userId,
+    chatId: question.chatId,
+    parentId: question.id,
+    role: 'assistant',
+    status: 'streaming',
+    providerId: opened.providerId,
+    model: opened.modelId,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const stored = storeRows(db, userId, question.chatId, [reply]);
+  const history = toModelMessages(rows, limits.historyWindow);
+  start(
+    options,
+    { opened, messageId: reply.id as string, chatId: question.chatId, history, stored },
+    {
+      system: context.chat.systemPrompt ?? context.systemPrompt ?? undefined,
+    },
+  );
+  if ((await stored) !== 'stored') throw new AppError('CHAT_NOT_FOUND');
+  return { assistantMessage: toMessage(asRow(reply)) };
+}
+
+type Context = {
+  chat: repository.ChatRow;
+  provider: ProviderRow | null;
+  defaultProviderId: string | null;
+  defaultModel: string | null;
+};
+
+/**
+ * The provider is the first that is named: by the call, then by the chat, then the user's default; the model is the
+ * call's, else the one named with that provider, else the provider's default model.
+ */
+function openChosenModel(
+  { keyring, outbound }: ReplyDeps,
+  { chat, provider, defaultProviderId, defaultModel }: Context,
+  input: { providerId?: string; model?: string | null },
+): OpenedModel {
+  const named = input.providerId ?? chat.providerId ?? defaultProviderId;
+  if (!named) throw new AppError('NO_PROVIDER');
+  if (!provider) throw new AppError('PROVIDER_NOT_FOUND');
+  const model = input.model ?? (input.providerId ? null : chat.providerId ? chat.model : defaultModel);
+  return openModelOf({ row: provider, model, keyring, outbound });
+}
+
+function checkConcurrency({ engine, limits }: Replies, userId: string) {
+  if (engine.countFor(userId) >= limits.maxConcurrentGenerations) {
+    throw new AppError(
+      'TOO_MANY_GENERATIONS',
+      `At most ${limits.maxConcurrentGenerations} replies may generate at once; wait for one to finish or stop it`,
+    );
+  }
+}
+
+type StoreOutcome = 'stored' | 'missing' | 'duplicate';
+
+/** The insert, run while the provider is already called; the engine hears its outcome and drops an unstored reply. */
+function storeRows(db: Db, userId: string, chatId: string, rows: repository.NewMessageRow[]): Promise<StoreOutcome> {
+  return repository.insertMessages(db, userId, chatId, rows).then(
+    (count): StoreOutcome => (count === rows.length ? 'stored' : 'missing'),
+    (error: unknown): StoreOutcome => {
+      if (isUniqueViolation(error)) return 'duplicate';
+      throw error;
+    },
+  );
+}
+
+interface Starting {
+  opened: OpenedModel;
+  messageId: string;
+  chatId: string;
+  history: ReturnType<typeof toModelMessages>;
+  stored: Promise<StoreOutcome>;
+}
+
+function start(
+  { userId, replies }: ReplyDeps,
+  { opened, messageId, chatId, history, stored }: Starting,
+  extra: { system: string | undefined; nameChat?: NameChat; question?: string },
+) {
+  // Checked again here, synchronously with the start: two sends of one user cannot both pass the check above.
+  checkConcurrency(replies, userId);
+  const { nameChat, question } = extra;
+  replies.engine.start({
+    messageId,
+    userId,
+    chatId,
+    model: opened.model,
+    system: extra.system,
+    messages: history,
+    stored: stored.then((outcome) => outcome === 'stored'),
+    describeError: opened.describeError,
+    // Never delays the reply: runs after its final event, and a failure only costs the nicer title.
+    onComplete: nameChat && question ? () => nameChat({ chatId, question, model: opened.model }) : undefined,
+  });
+}
+
+async function findSent(db: Db, userId: string, userRow: repository.MessageRow): Promise<Sent | undefined> {
+  const reply = await repository.findFirstReply(db, userId, userRow.id);
+  if (!reply) return undefined;
+  return { userMessage: toMessage(userRow), assistantMessage: toMessage(reply) };
+}
+
+/** A row as stored, for a message this process has just inserted (no read-back). */
+function asRow(row: repository.NewMessageRow): repository.MessageRow {
+  const now = row.createdAt ?? new Date();
+  return {
+    seq: 0,
+    parentId: null,
+    parts: [],
+    text: '',
+    error: null,
+    providerId: null,
+    model: null,
+    inputTokens: null,
+    outputTokens: null,
+    finishReason: null,
+    clientRequestId: null,
+    updatedAt: now,
+    ...row,
+    createdAt: now,
+  } as repository.MessageRow;
+}
+
+function raise(code: 'CHAT_NOT_FOUND'): never {
+  throw new AppError(code);
+}

@@ -1,0 +1,197 @@
+// The rows a reply reads and writes. Hot statements are prepared once (no query building per reply), and a reply's
+// start reads everything it needs with statements that run side by side on the pool: one round trip.
+import { and, desc, eq, inArray, lt, lte, sql } from 'drizzle-orm';
+import type { Db } from '../../shared/db/client.ts';
+import { chat, message, preferences, provider } from '../../shared/db/schema/index.ts';
+
+export type MessageRow = typeof message.$inferSelect;
+export type NewMessageRow = typeof message.$inferInsert;
+export type ChatRow = typeof chat.$inferSelect;
+
+/** Statements built once per database. */
+export function prepareReplyStatements(db: Db) {
+  const p = sql.placeholder;
+  return {
+    /**
+     * The chat, the user's preferences and the provider the reply will use (the one named in the call, else the
+     * chat's, else the default), in one statement.
+     */
+    context: db
+      .select({
+        chat,
+        provider,
+        systemPrompt: preferences.systemPrompt,
+        defaultProviderId: preferences.defaultProviderId,
+        defaultModel: preferences.defaultModel,
+      })
+      .from(chat)
+      .leftJoin(preferences, eq(preferences.userId, chat.userId))
+      .leftJoin(
+        provider,
+        and(
+          eq(provider.userId, chat.userId),
+          eq(
+            provider.id,
+            sql`coalesce(${p('providerId')}::text, ${chat.providerId}, ${preferences.defaultProviderId})`,
+          ),
+        ),
+      )
+      .where(and(eq(chat.id, p('chatId')), eq(chat.userId, p('userId'))))
+      .prepare('parley_reply_context'),
+    /** The newest messages of a chat (the history a new question is asked after), newest first. */
+    latest: db
+      .select({
+        id: message.id,
+        seq: message.seq,
+        parentId: message.parentId,
+        role: message.role,
+        text: message.text,
+        status: message.status,
+      })
+      .from(message)
+      .where(and(eq(message.chatId, p('chatId')), eq(message.userId, p('userId'))))
+      .orderBy(desc(message.seq))
+      .limit(p('limit'))
+      .prepare('parley_reply_latest'),
+    sent: db
+      .select()
+      .from(message)
+      .where(and(eq(message.userId, p('userId')), eq(message.clientRequestId, p('clientRequestId'))))
+      .prepare('parley_reply_sent'),
+  };
+}
+
+export type ReplyStatements = ReturnType<typeof prepareReplyStatements>;
+
+export type HistoryRow = Pick<MessageRow, 'id' | 'seq' | 'parentId' | 'role' | 'text' | 'status'>;
+
+/** The messages of a chat up to and including `uptoSeq`, newest first (the history of a regenerated reply). */
+export function findHistory(db: Db, userId: string, chatId: string, uptoSeq: number, limit: number) {
+  return db
+    .select({
+      id: message.id,
+      seq: message.seq,
+      parentId: message.parentId,
+      role: message.role,
+      text: message.text,
+      status: message.status,
+    })
+    .from(message)
+    .where(and(eq(message.chatId, chatId), eq(message.userId, userId), lte(message.seq, uptoSeq)))
+    .orderBy(desc(message.seq))
+    .limit(limit);
+}
+
+/**
+ * Stores a question and its reply (or a reply alone), and marks the chat as just updated, in one statement; nothing
+ * is stored unless the chat is the user's. A second send with the same clientRequestId fails on its unique index.
+ */
+export async function insertMessages(db: Db, userId: string, chatId: string, rows: NewMessageRow[]) {
+  const inserted = await db.execute<{ id: string }>(sql`
+    with owned as (
+      update ${chat} set updated_at = now() where ${chat.id} = ${chatId} and ${chat.userId} = ${userId} returning id
+    )
+    insert into ${message} (id, user_id, chat_id, parent_id, role, parts, text, status, provider_id, model,
+      client_request_id, created_at, updated_at)
+    select v.* from (values ${sql.join(
+      rows.map(
+        (
+          r,
+        ) => sql`(${r.id}, ${userId}, ${chatId}, ${r.parentId ?? null}, ${r.role}, ${JSON.stringify(r.parts ?? [])}::jsonb,
+          ${r.text ?? ''}, ${r.status}, ${r.providerId ?? null}, ${r.model ?? null}, ${r.clientRequestId ?? null},
+          ${iso(r.createdAt)}::timestamptz, ${iso(r.updatedAt ?? r.createdAt)}::timestamptz)`,
+      ),
+      sql`, `,
+    )}) as v where exists (select 1 from owned)
+    returning id`);
+  return rowsOf(inserted).length;
+}
+
+/** Dates as parameters of raw SQL: postgres.js takes no Date where it was told a type. */
+const iso = (date: Date | undefined) => (date ?? new Date()).toISOString();
+
+/** Raw results differ by driver: postgres.js gives an array, PGlite `{ rows }`. */
+function rowsOf<T>(result: unknown): T[] {
+  return Array.isArray(result) ? (result as T[]) : ((result as { rows: T[] }).rows ?? []);
+}
+
+export async function findMessage(db: Db, userId: string, id: string): Promise<MessageRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(message)
+    .where(and(eq(message.userId, userId), eq(message.id, id)));
+  return row;
+}
+
+/** The first reply to a message (the one created with it by chat.send). */
+export async function findFirstReply(db: Db, userId: string, parentId: string): Promise<MessageRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(message)
+    .where(and(eq(message.userId, userId), eq(message.parentId, parentId)))
+    .orderBy(message.seq)
+    .limit(1);
+  return row;
+}
+
+export interface Append {
+  id: string;
+  /** Bytes of text the row holds now (UTF-8): the append applies only if the row is where this process left it. */
+  fromBytes: number;
+  text: string;
+}
+
+/**
+ * One checkpoint of every live reply in one statement: each gets what is new of its text appended (an empty append is
+ * a heartbeat). Returns the ids that were written; a reply whose row was not where expected is not among them.
+ */
+export async function appendTexts(db: Db, appends: Append[]): Promise<Set<string>> {
+  if (appends.length === 0) return new Set();
+  // One JSON parameter carries the batch: the same on postgres.js and PGlite, and no list of parameters per row.
+  const batch = JSON.stringify(appends.map((a) => ({ id: a.id, from_bytes: a.fromBytes, delta: a.text })));
+  const result = await db.execute<{ id: string }>(sql`
+    update ${message} as m set text = m.text || v.delta, updated_at = now()
+    from jsonb_to_recordset(${batch}::jsonb) as v(id text, from_bytes int, delta text)
+    where m.id = v.id and m.status = 'streaming' and octet_length(m.text) = v.from_bytes
+    returning m.id`);
+  return new Set(rowsOf<{ id: string }>(result).map((r) => r.id));
+}
+
+/** Writes a live reply's whole text (when an append found the row elsewhere than expected). */
+export async function rewriteText(db: Db, id: string, text: string): Promise<void> {
+  await db
+    .update(message)
+    .set({ text, updatedAt: new Date() })
+    .where(and(eq(message.id, id), eq(message.status, 'streaming')));
+}
+
+/** The final write of a reply: its whole text, parts, status and usage; only while it is still streaming. */
+export async function finishMessage(db: Db, id: string, patch: Partial<MessageRow>) {
+  const [row] = await db
+    .update(message)
+    .set({ updatedAt: new Date(), ...patch })
+    .where(and(eq(message.id, id), eq(message.status, 'streaming')))
+    .returning();
+  return row;
+}
+
+/** Removes replies whose generation could not start (nothing was generated; the question stays). */
+export async function deleteMessages(db: Db, ids: string[]): Promise<void> {
+  if (ids.length > 0) await db.delete(message).where(inArray(message.id, ids));
+}
+
+/** Closes replies left streaming by a process that died (no heartbeat since `before`), keeping their text. */
+export async function closeStaleStreaming(db: Db, before: Date, reason: string): Promise<number> {
+  const rows = await db
+    .update(message)
+    .set({
+      status: 'error',
+      error: reason,
+      parts: sql`case when ${message.text} = '' then '[]'::jsonb
+        else jsonb_build_array(jsonb_build_object('type', 'text', 'text', ${message.text})) end`,
+      updatedAt: new Date(),
+    })
+    .where(and(eq(message.status, 'streaming'), lt(message.updatedAt, before)))
+    .returning({ id: message.id });
+  return rows.length;
+}

@@ -51,7 +51,14 @@ describe('what works', () => {
       TRUSTED_ORIGINS: 'http://localhost:5173, https://app.example.com/',
       ENCRYPTION_KEYS: `k2:${key(2)},k1:${key(1)}`,
     });
-    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u@db.internal:5432/parley' });
+    expect(config.database).toEqual({ kind: 'postgres', url: 'postgres://u@db.internal:5432/parley', poolMax: 10 });
+    expect(loadConfig({ ...TEST_ENV, DATABASE_URL: 'postgres://x/y', DATABASE_POOL_MAX: '25' }).database).toMatchObject(
+      {
+        poolMax: 25,
+      },
+    );
+    expect(config.trpcFastPath).toBe(true);
+    expect(loadConfig({ ...TEST_ENV, TRPC_FAST_PATH: 'false' }).trpcFastPath).toBe(false);
     expect(config.publicUrl).toBe('http://localhost:8080');
     expect(config.trustedOrigins).toEqual([
       'http://localhost:8080',

@@ -3,8 +3,9 @@
 import { generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
 import { appRouter } from '../router.ts';
 import { ERROR_CODES } from './lib/errors.ts';
+import { REST_BASE_PATH } from './rest-base-path.ts';
 
-export const REST_BASE_PATH = '/api/v1';
+export { REST_BASE_PATH };
 
 const errorData = {
   type: 'object',

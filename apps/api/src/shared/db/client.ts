@@ -1,4 +1,5 @@
 // Opens the database: PostgreSQL through postgres.js when DATABASE_URL is set, otherwise embedded PGlite.
+import { readFileSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { type Logger, sql } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -28,7 +29,9 @@ export interface Database {
 export const MIGRATIONS_FOLDER = new URL('../../../drizzle', import.meta.url).pathname;
 
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
-  if (config.kind === 'postgres') return fromPostgres(postgres(config.url, { max: 10, onnotice: () => {} }));
+  if (config.kind === 'postgres') {
+    return fromPostgres(postgres(config.url, { max: config.poolMax, onnotice: () => {} }));
+  }
   const release = acquireDataDirLock(config.dataDir);
   try {
     const client = await PGlite.create(config.dataDir);
@@ -50,6 +53,7 @@ export function fromPostgres(client: postgres.Sql, options: DrizzleOptions = {})
     db,
     kind: 'postgres',
     async migrate() {
+      if (await isMigrated(db)) return;
       // A session-level advisory lock on a reserved connection keeps two servers from migrating at once.
       const lockConnection = await client.reserve();
       try {
@@ -75,6 +79,7 @@ export function fromPglite(client: PGlite, options: DrizzleOptions = {}, onClose
     db,
     kind: 'pglite',
     async migrate() {
+      if (await isMigrated(db)) return;
       await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });
     },
     async ping() {
@@ -86,4 +91,26 @@ export function fromPglite(client: PGlite, options: DrizzleOptions = {}, onClose
       onClose();
     },
   };
+}
+
+/**
+ * True when the migrator would apply nothing: it applies each journal entry newer than the newest `created_at` in
+ * drizzle.__drizzle_migrations, so when the journal's newest entry is not newer, there is nothing to do. This reads
+ * one small JSON file and runs one query instead of reading and hashing every migration file at each start.
+ */
+export async function isMigrated(db: Db): Promise<boolean> {
+  const journal = JSON.parse(readFileSync(`${MIGRATIONS_FOLDER}/meta/_journal.json`, 'utf8')) as {
+    entries: { when: number }[];
+  };
+  const newest = Math.max(...journal.entries.map((entry) => entry.when));
+  try {
+    const result = await db.execute(sql`select max(created_at) as applied from drizzle.__drizzle_migrations`);
+    // postgres.js answers with the rows, PGlite with { rows }.
+    const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { applied: unknown }[];
+    const applied = rows[0]?.applied;
+    return applied !== null && applied !== undefined && Number(applied) >= newest;
+  } catch {
+    // No migrations table yet: a new database.
+    return false;
+  }
 }

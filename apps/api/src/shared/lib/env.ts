@@ -10,7 +10,7 @@ import type { OutboundPolicy } from './outbound.ts';
 export type Environment = 'development' | 'test' | 'production';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
-export type DatabaseConfig = { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string };
+export type DatabaseConfig = { kind: 'postgres'; url: string; poolMax: number } | { kind: 'pglite'; dataDir: string };
 
 export interface Config {
   env: Environment;
@@ -25,6 +25,8 @@ export interface Config {
   logLevel: LogLevel;
   bodyLimitBytes: number;
   trpcMaxBatchSize: number;
+  /** Answer GET queries without the official tRPC adapter (shared/plugins/trpc-fast-queries.ts). */
+  trpcFastPath: boolean;
   shutdownTimeoutMs: number;
   authRateLimit: { windowSeconds: number; max: number };
   trustProxy: boolean;
@@ -88,6 +90,7 @@ const EnvSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\/\S+$/, { error: 'expected a postgres:// or postgresql:// connection URL' })
     .optional(),
+  DATABASE_POOL_MAX: int(1, 1_000).default(10),
   DATA_DIR: z.string().min(1).default('.data'),
   AUTH_SECRET: z.string().min(32, { error: 'expected at least 32 characters of random text' }).optional(),
   ENCRYPTION_KEYS: z
@@ -108,6 +111,7 @@ const EnvSchema = z.object({
     .default('info'),
   BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024).default(1024 * 1024),
   TRPC_MAX_BATCH_SIZE: int(1, 100).default(20),
+  TRPC_FAST_PATH: z.stringbool({ error: 'expected true or false' }).default(true),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
   AUTH_RATE_LIMIT_WINDOW_SECONDS: int(1, 86_400).default(60),
   AUTH_RATE_LIMIT_MAX: int(1, 100_000).default(10),
@@ -184,7 +188,7 @@ export function loadConfig(source: EnvSource): Config {
     publicUrl,
     trustedOrigins: [...new Set([new URL(publicUrl).origin, ...env.TRUSTED_ORIGINS.map((o) => new URL(o).origin)])],
     database: env.DATABASE_URL
-      ? { kind: 'postgres', url: env.DATABASE_URL }
+      ? { kind: 'postgres', url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX }
       : { kind: 'pglite', dataDir: `${env.DATA_DIR}/pglite` },
     dataDir: env.DATA_DIR,
     authSecret: authSecret as string,
@@ -192,6 +196,7 @@ export function loadConfig(source: EnvSource): Config {
     logLevel: env.LOG_LEVEL,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     trpcMaxBatchSize: env.TRPC_MAX_BATCH_SIZE,
+    trpcFastPath: env.TRPC_FAST_PATH,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     authRateLimit: { windowSeconds: env.AUTH_RATE_LIMIT_WINDOW_SECONDS, max: env.AUTH_RATE_LIMIT_MAX },
     trustProxy: env.TRUST_PROXY,

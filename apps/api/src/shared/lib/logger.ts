@@ -1,29 +1,77 @@
-// Pino options for Fastify's logger: request ids, and every secret redacted wherever it appears.
-import type { FastifyRequest } from 'fastify';
+// Pino options for Fastify's logger: JSON in production and tests, pino-pretty in development, errors reduced to
+// what is safe to keep. Request lines are written by shared/plugins/request-log.ts (one per request, no headers).
 import type { DestinationStream, LoggerOptions } from 'pino';
-import type { LogLevel } from './env.ts';
+import type { Environment, LogLevel } from './env.ts';
 
-const SECRET_HEADERS = ['.authorization', '.cookie', '["set-cookie"]', '["x-api-key"]'];
-const SECRET_FIELDS = ['password', 'newPassword', 'currentPassword', 'apiKey', 'token', 'secret'];
+/**
+ * Fields that would hold a secret if some caller logged them. Nothing logs headers or inputs any more, so this is a
+ * safety net, kept short: pino's redaction runs on every line that carries an object.
+ */
+export const REDACT_PATHS = ['password', 'apiKey', 'token', 'secret', '*.password', '*.apiKey', '*.token', '*.secret'];
 
-/** pino redaction paths: secret headers on requests and replies, secret fields at the top and four levels down. */
-export const REDACT_PATHS = [
-  ...SECRET_HEADERS.flatMap((h) => [`req.headers${h}`, `res.headers${h}`, `headers${h}`]),
-  ...SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`, `*.*.*.${f}`, `*.*.*.*.${f}`]),
-];
+const STACK_FRAME = /^\s+at /;
+const MAX_CAUSES = 5;
 
-export function loggerOptions(
-  level: LogLevel,
-  stream?: DestinationStream,
-): LoggerOptions & { stream?: DestinationStream } {
-  return {
+/**
+ * An error as a log line may carry it: its name, message, code, status, stack frames and causes, and nothing else.
+ * Errors carry more than that (postgres.js its query parameters, the AI SDK the request body — the user's text —
+ * and the provider's answer, Drizzle the parameters inside its message), so everything is left out unless listed.
+ */
+export function serializeError(error: unknown, depth = 0): Record<string, unknown> | string {
+  if (!(error instanceof Error)) return typeof error === 'string' ? error : String(error);
+  const e = error as Error & { code?: unknown; statusCode?: unknown; status?: unknown; lastError?: unknown };
+  const message = safeMessage(e);
+  const frames = (e.stack ?? '').split('\n').filter((line) => STACK_FRAME.test(line));
+  const out: Record<string, unknown> = {
+    type: e.name,
+    message,
+    stack: [`${e.name}: ${message}`, ...frames].join('\n'),
+  };
+  if (typeof e.code === 'string' || typeof e.code === 'number') out.code = e.code;
+  const status = e.statusCode ?? e.status;
+  if (typeof status === 'number') out.statusCode = status;
+  // The AI SDK's RetryError keeps its last failure in lastError rather than cause.
+  const cause = e.cause ?? e.lastError;
+  if (cause !== undefined && depth < MAX_CAUSES) out.cause = serializeError(cause, depth + 1);
+  return out;
+}
+
+/** Drizzle puts the query's parameters (user text, token hashes) in its message: keep only the SQL text. */
+function safeMessage(error: Error): string {
+  const message = error.message ?? '';
+  if (message.startsWith('Failed query:')) return message.split('\nparams:')[0] as string;
+  return message;
+}
+
+/** A request as a line may show it (Fastify logs `req` on a few failures): never the raw URL, never headers. */
+export function serializeRequest(request: { method?: string; routeOptions?: { url?: string } }) {
+  return { method: request.method, route: request.routeOptions?.url ?? null };
+}
+
+export interface LoggerSetup {
+  level: LogLevel;
+  env: Environment;
+  /** Where lines go instead of stdout (tests capture them); always JSON. */
+  stream?: DestinationStream;
+}
+
+export async function loggerOptions({
+  level,
+  env,
+  stream,
+}: LoggerSetup): Promise<LoggerOptions & { stream?: DestinationStream }> {
+  const options: LoggerOptions = {
     level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    serializers: {
-      req(req: FastifyRequest) {
-        return { method: req.method, url: req.url, remoteAddress: req.ip, headers: req.headers };
-      },
-    },
-    ...(stream ? { stream } : {}),
+    serializers: { err: serializeError, error: serializeError, req: serializeRequest },
+  };
+  if (stream) return { ...options, stream };
+  if (env !== 'development' || level === 'silent') return options;
+  // Readable lines for a person at a terminal; loaded only here, so production never pays for it. In-process
+  // (sync) rather than as a transport: no worker thread to start.
+  const { default: pretty } = await import('pino-pretty');
+  return {
+    ...options,
+    stream: pretty({ sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }),
   };
 }

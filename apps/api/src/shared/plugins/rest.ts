@@ -1,14 +1,15 @@
 // Plain JSON over HTTP for callers outside TypeScript: the same procedures, validation and auth as /trpc, at
 // /api/v1/… (trpc-to-openapi), the generated OpenAPI document at /openapi.json, and a docs page at /docs.
+// trpc-to-openapi and the document are loaded on the first request that needs them, not at start (P5: start-up).
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import fastifyStatic from '@fastify/static';
-import type { FastifyInstance } from 'fastify';
-import { fastifyTRPCOpenApiPlugin } from 'trpc-to-openapi';
+import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
+import type { OpenAPIObject } from 'trpc-to-openapi';
 import { appRouter } from '../../router.ts';
 import { type ContextDeps, createContextBuilder } from '../context.ts';
 import { headerReader } from '../lib/headers.ts';
-import { createOpenApiDocument, REST_BASE_PATH } from '../openapi.ts';
+import { REST_BASE_PATH } from '../rest-base-path.ts';
 
 const SWAGGER_UI = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 
@@ -31,26 +32,33 @@ const DOCS_PAGE = `<!doctype html>
 
 export async function restPlugin(app: FastifyInstance, deps: ContextDeps) {
   const buildContext = createContextBuilder(deps);
-  // Built once, at start: the document only changes with the code.
-  const document = createOpenApiDocument(deps.config.publicUrl);
+  // Built once, on first request: the document only changes with the code.
+  let document: Promise<OpenAPIObject> | undefined;
+  const openApiDocument = () => {
+    document ??= import('../openapi.ts').then(({ createOpenApiDocument }) =>
+      createOpenApiDocument(deps.config.publicUrl),
+    );
+    return document;
+  };
 
-  app.get('/openapi.json', async () => document);
+  app.get('/openapi.json', () => openApiDocument());
   app.get('/docs', async (_request, reply) => reply.type('text/html; charset=utf-8').send(DOCS_PAGE));
   await app.register(fastifyStatic, { root: SWAGGER_UI, prefix: '/docs/assets/', decorateReply: false });
 
-  await app.register(fastifyTRPCOpenApiPlugin, {
+  const options = {
     basePath: REST_BASE_PATH,
     router: appRouter,
-    createContext: ({
-      req,
-    }: {
-      req: {
-        headers: Record<string, string | string[] | undefined>;
-        id: string;
-        log: FastifyInstance['log'];
-        method: string;
-      };
-    }) => buildContext({ headers: headerReader(req.headers), requestId: req.id, log: req.log, method: req.method }),
+    createContext: async ({ req }: { req: FastifyRequest }) => {
+      const ctx = await buildContext({
+        headers: headerReader(req.headers),
+        requestId: req.id,
+        log: req.log,
+        method: req.method,
+      });
+      // The request's log line names the user (request-log.ts).
+      req.userId = ctx.user?.id ?? null;
+      return ctx;
+    },
     maxBodySize: deps.config.bodyLimitBytes,
     onError({
       error,
@@ -64,5 +72,36 @@ export async function restPlugin(app: FastifyInstance, deps: ContextDeps) {
       if (error.code === 'INTERNAL_SERVER_ERROR')
         req.log.error({ err: error.cause ?? error, path }, 'procedure failed');
     },
+  };
+  let handler: Promise<RouteHandlerMethod> | undefined;
+  app.route({
+    method: ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'],
+    url: `${REST_BASE_PATH}/*`,
+    async handler(request: FastifyRequest, reply: FastifyReply) {
+      handler ??= openApiHandler(options);
+      return (await handler).call(app, request, reply);
+    },
   });
+}
+
+/**
+ * trpc-to-openapi's own Fastify route handler, taken from its plugin without registering the plugin: the plugin
+ * would import it at start. The handler adapts Fastify's request and reply to Node's and strips the base path.
+ */
+async function openApiHandler(options: object): Promise<RouteHandlerMethod> {
+  const { fastifyTRPCOpenApiPlugin } = await import('trpc-to-openapi');
+  let captured: RouteHandlerMethod | undefined;
+  const collector = {
+    prefix: '',
+    route(definition: { handler: RouteHandlerMethod }) {
+      captured = definition.handler;
+    },
+  };
+  fastifyTRPCOpenApiPlugin(
+    collector as unknown as Parameters<typeof fastifyTRPCOpenApiPlugin>[0],
+    options as Parameters<typeof fastifyTRPCOpenApiPlugin>[1],
+    () => {},
+  );
+  if (!captured) throw new Error('trpc-to-openapi registered no route');
+  return captured;
 }

@@ -145,3 +145,83 @@ describe('what fails, and how', () => {
     expect((await follow(again.assistantMessage.id)).at(-1)?.data.type).toBe('finish');
   });
 });
+
+type StartedOrEvent = Event & {
+  data: { type: string; userMessage?: { text: string }; assistantMessage?: { id: string } };
+};
+
+/** chat.sendAndStream: one request from the question to the reply's final event (or the first `take` events). */
+function sendAndStream(
+  input: { chatId: string; text: string; clientRequestId?: string; lastEventId?: string },
+  take?: number,
+): Promise<StartedOrEvent[]> {
+  return new Promise((resolve, reject) => {
+    const events: StartedOrEvent[] = [];
+    const subscription = client.trpc().chat.sendAndStream.subscribe(input, {
+      onData(event) {
+        events.push(event as StartedOrEvent);
+        const type = (event.data as { type: string }).type;
+        if ((type !== 'text-delta' && type !== 'started') || events.length === take) {
+          subscription.unsubscribe();
+          resolve(events);
+        }
+      },
+      onError: reject,
+    });
+  });
+}
+
+describe('chat.sendAndStream: from text to tokens in one request', () => {
+  it('yields started with both messages, then the deltas, then finish; both are stored', async () => {
+    const chat = await client.trpc().chat.create.mutate({ providerId });
+    const events = await sendAndStream({ chatId: chat.id, text: 'One request, please' });
+    const started = events[0]?.data;
+    expect(started).toMatchObject({ type: 'started', userMessage: { text: 'One request, please' } });
+    expect(events.at(-1)?.data).toMatchObject({ type: 'finish', message: { status: 'complete', text: REPLY } });
+    expect(textOf(events)).toBe(REPLY);
+    const page = await client.trpc().chat.messages.query({ chatId: chat.id });
+    expect(page.items.map((m) => [m.role, m.status])).toEqual([
+      ['assistant', 'complete'],
+      ['user', 'complete'],
+    ]);
+    expect(page.items[0]?.id).toBe(started?.assistantMessage?.id);
+  });
+
+  it('a dropped client resumes with chat.stream and the last event id, and gets exactly the rest', async () => {
+    fake.delayMs = 20;
+    const chat = await client.trpc().chat.create.mutate({ providerId });
+    const first = await sendAndStream({ chatId: chat.id, text: 'Drop me' }, 3);
+    const messageId = first[0]?.data.assistantMessage?.id as string;
+    const rest = await follow(messageId, { lastEventId: first.at(-1)?.id });
+    expect(textOf(first) + textOf(rest)).toBe(REPLY);
+    expect(rest.at(-1)?.data.type).toBe('finish');
+  });
+
+  it('the same clientRequestId twice is one question, one reply and one provider call', async () => {
+    const chat = await client.trpc().chat.create.mutate({ providerId });
+    const calls = () => fake.seen.filter((r) => r.path === '/v1/chat/completions').length;
+    const before = calls();
+    const input = { chatId: chat.id, text: 'Only once', clientRequestId: 'retry-me-1' };
+    const first = await sendAndStream(input);
+    const second = await sendAndStream(input);
+    expect(second[0]?.data.assistantMessage?.id).toBe(first[0]?.data.assistantMessage?.id);
+    expect(textOf(second)).toBe(REPLY);
+    expect((await client.trpc().chat.messages.query({ chatId: chat.id })).items).toHaveLength(2);
+    const replies = fake.seen.filter((r) => {
+      const body = JSON.stringify(r.body);
+      return (
+        r.path === '/v1/chat/completions' && body.includes('Only once') && !body.includes('You name conversations')
+      );
+    });
+    expect(replies).toHaveLength(1);
+    expect(calls() - before).toBeLessThanOrEqual(2); // the reply, and the new chat's title
+  });
+
+  it('refusals keep their code: a chat that is not there is NOT_FOUND before anything streams', async () => {
+    const error = await sendAndStream({ chatId: 'no-such-chat', text: 'Hello?' }).then(
+      () => null,
+      (e: unknown) => e as { data?: { code?: string; appCode?: string } },
+    );
+    expect(error?.data).toMatchObject({ code: 'NOT_FOUND', appCode: 'CHAT_NOT_FOUND' });
+  });
+});

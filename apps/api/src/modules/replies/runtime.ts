@@ -3,7 +3,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../../shared/db/client.ts';
 import type { ChatLimits } from '../../shared/lib/env.ts';
-import { createCheckpoints } from './checkpoints.ts';
+import { type Checkpoints, createCheckpoints } from './checkpoints.ts';
 import { GenerationEngine, INTERRUPTED } from './engine.ts';
 import { createLocalHub, type EventHub } from './hub.ts';
 import * as repository from './repository.ts';
@@ -11,6 +11,7 @@ import * as repository from './repository.ts';
 export interface Replies {
   hub: EventHub;
   engine: GenerationEngine;
+  checkpoints: Checkpoints;
   limits: ChatLimits;
   statements: repository.ReplyStatements;
 }
@@ -24,7 +25,7 @@ export function createReplies({ db, log, limits }: { db: Db; log: FastifyBaseLog
     heartbeatMs: Math.max(limits.checkpointIntervalMs, Math.floor(limits.staleGenerationMs / 4)),
   });
   const engine = new GenerationEngine({ db, hub, checkpoints, log });
-  return { hub, engine, limits, statements: repository.prepareReplyStatements(db) };
+  return { hub, engine, checkpoints, limits, statements: repository.prepareReplyStatements(db) };
 }
 
 /** At start: replies left streaming by a process that died (no heartbeat for a while) are closed as errors. */

@@ -1,6 +1,7 @@
 // Entry: read the environment once, build, listen, and close gracefully on SIGTERM/SIGINT.
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.ts';
+import { loadProviderSdks } from './modules/providers/index.ts';
 import { DataDirLockedError } from './shared/db/lock.ts';
 import { ConfigError, loadConfig, readEnv } from './shared/lib/env.ts';
 
@@ -28,3 +29,5 @@ closeWithGrace({ delay: config.shutdownTimeoutMs, logger: app.log }, async ({ si
 
 await app.listen({ host: config.host, port: config.port });
 app.log.info({ publicUrl: config.publicUrl, database: config.database.kind }, 'Parley API ready');
+// Loaded lazily so they do not delay start-up; loaded now so the first reply does not wait for them either.
+loadProviderSdks().catch((error: unknown) => app.log.warn({ err: error }, 'could not load the provider SDKs'));

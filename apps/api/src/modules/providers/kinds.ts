@@ -1,10 +1,8 @@
 // The registry of provider kinds. Adding a kind is one entry: its AI SDK provider and its model-list endpoint.
-import { createAnthropic } from '@ai-sdk/anthropic';
-import { createGoogleGenerativeAI } from '@ai-sdk/google';
-import { createOpenAI } from '@ai-sdk/openai';
-import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+// Each provider SDK is imported when a model of its kind is first called (lazy-model.ts), not at start.
 import type { LanguageModel } from 'ai';
 import type { FetchFunction } from '../../shared/lib/outbound.ts';
+import { lazyModel } from './lazy-model.ts';
 
 export const PROVIDER_KINDS = ['openai', 'anthropic', 'google', 'openai-compatible'] as const;
 export type ProviderKind = (typeof PROVIDER_KINDS)[number];
@@ -44,7 +42,11 @@ export const KINDS: Record<ProviderKind, KindDefinition> = {
     needsBaseUrl: false,
     defaultBaseUrl: 'https://api.openai.com/v1',
     suggestedModels: ['gpt-5', 'gpt-5-mini', 'gpt-4.1'],
-    languageModel: (t, model, fetch) => createOpenAI({ apiKey: t.apiKey, baseURL: t.baseUrl, fetch })(model),
+    languageModel: (t, model, fetch) =>
+      lazyModel('openai.responses', model, async () => {
+        const { createOpenAI } = await import('@ai-sdk/openai');
+        return createOpenAI({ apiKey: t.apiKey, baseURL: t.baseUrl, fetch })(model);
+      }),
     modelsRequest: (t) => ({ url: `${t.baseUrl}/models`, headers: bearer(t.apiKey) }),
     parseModels: idsOfData,
   },
@@ -54,7 +56,11 @@ export const KINDS: Record<ProviderKind, KindDefinition> = {
     needsBaseUrl: false,
     defaultBaseUrl: 'https://api.anthropic.com/v1',
     suggestedModels: ['claude-sonnet-4-5', 'claude-haiku-4-5', 'claude-opus-4-1'],
-    languageModel: (t, model, fetch) => createAnthropic({ apiKey: t.apiKey, baseURL: t.baseUrl, fetch })(model),
+    languageModel: (t, model, fetch) =>
+      lazyModel('anthropic.messages', model, async () => {
+        const { createAnthropic } = await import('@ai-sdk/anthropic');
+        return createAnthropic({ apiKey: t.apiKey, baseURL: t.baseUrl, fetch })(model);
+      }),
     modelsRequest: (t) => ({
       url: `${t.baseUrl}/models?limit=1000`,
       headers: { 'x-api-key': t.apiKey ?? '', 'anthropic-version': '2023-06-01' },
@@ -68,7 +74,10 @@ export const KINDS: Record<ProviderKind, KindDefinition> = {
     defaultBaseUrl: 'https://generativelanguage.googleapis.com/v1beta',
     suggestedModels: ['gemini-2.5-pro', 'gemini-2.5-flash'],
     languageModel: (t, model, fetch) =>
-      createGoogleGenerativeAI({ apiKey: t.apiKey, baseURL: t.baseUrl, fetch })(model),
+      lazyModel('google.generative-ai', model, async () => {
+        const { createGoogleGenerativeAI } = await import('@ai-sdk/google');
+        return createGoogleGenerativeAI({ apiKey: t.apiKey, baseURL: t.baseUrl, fetch })(model);
+      }),
     modelsRequest: (t) => ({ url: `${t.baseUrl}/models?pageSize=1000`, headers: { 'x-goog-api-key': t.apiKey ?? '' } }),
     parseModels(body) {
       const models = (body as { models?: { name?: unknown }[] } | null)?.models;
@@ -86,10 +95,27 @@ export const KINDS: Record<ProviderKind, KindDefinition> = {
     defaultBaseUrl: null,
     suggestedModels: ['llama3.2', 'qwen2.5', 'mistral'],
     languageModel: (t, model, fetch) =>
-      createOpenAICompatible({ name: 'openai-compatible', baseURL: t.baseUrl, apiKey: t.apiKey, fetch }).chatModel(
-        model,
-      ),
+      lazyModel('openai-compatible.chat', model, async () => {
+        const { createOpenAICompatible } = await import('@ai-sdk/openai-compatible');
+        const provider = createOpenAICompatible({
+          name: 'openai-compatible',
+          baseURL: t.baseUrl,
+          apiKey: t.apiKey,
+          fetch,
+        });
+        return provider.chatModel(model);
+      }),
     modelsRequest: (t) => ({ url: `${t.baseUrl}/models`, headers: bearer(t.apiKey) }),
     parseModels: idsOfData,
   },
 };
+
+/** Imports every provider SDK now (after start, so the first reply does not wait for it). */
+export async function loadProviderSdks(): Promise<void> {
+  await Promise.all([
+    import('@ai-sdk/openai'),
+    import('@ai-sdk/anthropic'),
+    import('@ai-sdk/google'),
+    import('@ai-sdk/openai-compatible'),
+  ]);
+}

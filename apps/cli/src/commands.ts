@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { RouterInputs } from '@parley/shared';
 import { apiKeyClient, normalizeServerUrl, type ParleyClient } from './client.ts';
 import { configPath, removeConfig, resolveTarget, writeConfig } from './config.ts';
-import { CliError, connectionFailure } from './errors.ts';
+import { CliError } from './errors.ts';
 import { followReply, type Message } from './follow.ts';
 import { formatDate, printResult, table, writeErr, writeOut } from './output.ts';
 
@@ -145,20 +145,6 @@ export interface ChatOptions {
   model?: string;
 }
 
-type SendInput = RouterInputs['chat']['send'];
-
-/** chat.send, retried on a network failure with the same clientRequestId: the server sends it once. */
-async function send(api: ParleyClient, input: SendInput) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await api.chat.send.mutate(input);
-    } catch (error) {
-      if (attempt >= 3 || connectionFailure(error) === null) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
-    }
-  }
-}
-
 /** Ctrl-C once stops the reply (the partial text is kept); twice leaves at once. */
 function stopOnInterrupt(api: ParleyClient, messageId: string): () => void {
   let interrupted = false;
@@ -183,29 +169,40 @@ export async function chat(session: Session, text: string, options: ChatOptions)
     chatId = created.id;
     if (!session.json) writeErr(`New chat ${chatId} (continue it with --chat ${chatId})\n`);
   }
-  const sent = await send(api, {
-    chatId,
-    text,
-    clientRequestId: randomUUID(),
-    ...(options.provider ? { providerId: options.provider } : {}),
-    ...(options.model ? { model: options.model } : {}),
-  });
-  const messageId = sent.assistantMessage.id;
-  const release = stopOnInterrupt(api, messageId);
+  // One request from the question to the first token (chat.sendAndStream); a dropped connection resumes the reply.
+  let userMessageId = '';
+  let release = () => {};
   let final: Message;
   try {
-    final = await followReply(api, messageId, {
-      onText: (delta) => {
-        if (!session.json) writeOut(delta);
+    final = await followReply(
+      api,
+      {
+        send: {
+          chatId,
+          text,
+          clientRequestId: randomUUID(),
+          ...(options.provider ? { providerId: options.provider } : {}),
+          ...(options.model ? { model: options.model } : {}),
+        },
+        onStarted: (sent) => {
+          userMessageId = sent.userMessage.id;
+          release();
+          release = stopOnInterrupt(api, sent.assistantMessage.id);
+        },
       },
-      onRetry: (attempt) => {
-        if (!session.json) writeErr(`\n[connection lost; resuming (attempt ${attempt})]\n`);
+      {
+        onText: (delta) => {
+          if (!session.json) writeOut(delta);
+        },
+        onRetry: (attempt) => {
+          if (!session.json) writeErr(`\n[connection lost; resuming (attempt ${attempt})]\n`);
+        },
       },
-    });
+    );
   } finally {
     release();
   }
-  reportFinal(session, chatId, sent.userMessage.id, final);
+  reportFinal(session, chatId, userMessageId, final);
 }
 
 function reportFinal(session: Session, chatId: string, userMessageId: string, final: Message) {

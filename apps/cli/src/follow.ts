@@ -1,11 +1,18 @@
-// Following a reply over chat.stream, surviving dropped connections: the server tags every text delta with the length
+// Following a reply over chat.stream (or sending and following it over chat.sendAndStream, one request from the
+// question to the first token), surviving dropped connections: the server tags every text delta with the length
 // of the text so far (its tracked id), so re-subscribing with lastEventId = the last id seen yields exactly the rest,
 // and nothing is printed twice.
-import type { RouterOutputs } from '@parley/shared';
+import type { RouterInputs, RouterOutputs } from '@parley/shared';
 import { TRPCClientError } from '@trpc/client';
 import type { ParleyClient } from './client.ts';
 
 export type Message = RouterOutputs['chat']['send']['assistantMessage'];
+export type Sent = RouterOutputs['chat']['send'];
+
+/** What to follow: a reply that exists, or a question to send first (with a clientRequestId, so a retry is safe). */
+export type FollowTarget =
+  | { messageId: string }
+  | { send: RouterInputs['chat']['send'] & { clientRequestId: string }; onStarted?: (sent: Sent) => void };
 
 export interface FollowOptions {
   /** Called with each new piece of text, in order, never twice for the same characters. */
@@ -18,6 +25,10 @@ export interface FollowOptions {
   retryDelayMs?: (attempt: number) => number;
   signal?: AbortSignal;
 }
+
+type SendInput = RouterInputs['chat']['send'];
+type Event = RouterOutputs['chat']['sendAndStream'] extends AsyncIterable<{ data: infer E }> ? E : never;
+type Handlers = Parameters<ParleyClient['chat']['sendAndStream']['subscribe']>[1];
 
 const defaultDelay = (attempt: number) => Math.min(250 * 2 ** (attempt - 1), 4000);
 
@@ -41,7 +52,13 @@ export function reasonOf(error: unknown): string {
 }
 
 /** Follows a reply to its final event and resolves with the final message (status complete, stopped or error). */
-export function followReply(api: ParleyClient, messageId: string, options: FollowOptions): Promise<Message> {
+export function followReply(
+  api: ParleyClient,
+  target: string | FollowTarget,
+  options: FollowOptions,
+): Promise<Message> {
+  const what: FollowTarget = typeof target === 'string' ? { messageId: target } : target;
+  let messageId = 'messageId' in what ? what.messageId : undefined;
   const maxAttempts = options.maxAttempts ?? 8;
   const delay = options.retryDelayMs ?? defaultDelay;
   return new Promise<Message>((resolve, reject) => {
@@ -93,17 +110,24 @@ export function followReply(api: ParleyClient, messageId: string, options: Follo
       lastEventId = id;
     };
 
+    const onEvent = (id: string, data: Event) => {
+      if (data.type === 'started') {
+        messageId = data.assistantMessage.id;
+        if ('send' in what) what.onStarted?.(data);
+      } else if (data.type === 'text-delta') onText(id, data.delta);
+      else settle(() => resolve(data.message));
+    };
+
     function connect() {
       if (done) return;
       const mine = ++generation;
       const current = () => mine === generation && !done;
-      const input = lastEventId === undefined ? { messageId } : { messageId, lastEventId };
-      const subscription = api.chat.stream.subscribe(input, {
-        onData: ({ id, data }) => {
+      const resume = lastEventId === undefined ? {} : { lastEventId };
+      const handlers: Handlers = {
+        onData: ({ id, data }: { id: string; data: Event }) => {
           if (!current()) return;
           failures = 0;
-          if (data.type === 'text-delta') onText(id, data.delta);
-          else settle(() => resolve(data.message));
+          onEvent(id, data);
         },
         onError: (error) => {
           if (!current()) return;
@@ -116,7 +140,12 @@ export function followReply(api: ParleyClient, messageId: string, options: Follo
         onComplete: () => {
           if (current()) retry(new Error('the stream ended before the reply finished'));
         },
-      });
+      };
+      // Until the reply is known, (re)send: the clientRequestId makes the server send the question only once.
+      const subscription =
+        messageId !== undefined
+          ? api.chat.stream.subscribe({ messageId, ...resume }, handlers)
+          : api.chat.sendAndStream.subscribe({ ...(what as { send: SendInput }).send, ...resume }, handlers);
       unsubscribe = () => subscription.unsubscribe();
     }
 

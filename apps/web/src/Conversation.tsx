@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { errorText } from './errors.ts';
 import { LiveReply } from './LiveReply.tsx';
+import { type SendInput, SendingReply } from './SendingReply.tsx';
 import { useTRPC } from './trpc.ts';
 
 type Message = RouterOutputs['chat']['messages']['items'][number];
@@ -19,7 +20,9 @@ export function Conversation({ chatId, onDelete }: { chatId: string; onDelete: (
       queryClient.invalidateQueries({ queryKey: trpc.chat.get.queryKey({ id: chatId }) }),
       queryClient.invalidateQueries({ queryKey: trpc.chat.list.queryKey() }),
     ]);
-  const send = useMutation(trpc.chat.send.mutationOptions({ onSuccess: refresh }));
+  // The question being sent and its reply streaming in, until the reply ends (then the list shows both).
+  const [sending, setSending] = useState<SendInput | null>(null);
+  const [sendError, setSendError] = useState<unknown>(null);
   const stop = useMutation(trpc.chat.stop.mutationOptions({ onSuccess: refresh }));
   const regenerate = useMutation(trpc.chat.regenerate.mutationOptions({ onSuccess: refresh }));
   const rename = useMutation(trpc.chat.update.mutationOptions({ onSuccess: refresh }));
@@ -33,7 +36,8 @@ export function Conversation({ chatId, onDelete }: { chatId: string; onDelete: (
     const formElement = event.currentTarget;
     const text = String(new FormData(formElement).get('text') ?? '').trim();
     if (!text) return;
-    await send.mutateAsync({ chatId, text, clientRequestId: crypto.randomUUID() });
+    setSendError(null);
+    setSending({ chatId, text, clientRequestId: crypto.randomUUID() });
     formElement.reset();
   }
 
@@ -85,6 +89,17 @@ export function Conversation({ chatId, onDelete }: { chatId: string; onDelete: (
             )}
           </li>
         ))}
+        {sending && (
+          <SendingReply
+            key={sending.clientRequestId}
+            input={sending}
+            onDone={() => refresh().then(() => setSending(null))}
+            onError={(error) => {
+              setSendError(error);
+              setSending(null);
+            }}
+          />
+        )}
       </ol>
 
       <form className="composer" onSubmit={submit}>
@@ -102,13 +117,13 @@ export function Conversation({ chatId, onDelete }: { chatId: string; onDelete: (
             }}
           />
         </label>
-        <button type="submit" disabled={send.isPending}>
+        <button type="submit" disabled={sending !== null}>
           Send
         </button>
       </form>
-      {(send.error ?? regenerate.error) && (
+      {(sendError ?? regenerate.error) && (
         <p role="alert" className="error">
-          {errorText(send.error ?? regenerate.error)}
+          {errorText(sendError ?? regenerate.error)}
         </p>
       )}
     </section>

@@ -1,5 +1,5 @@
 // Chat and message rows, always scoped by user_id.
-import { and, desc, eq, ilike, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../shared/db/client.ts';
 import { chat, message } from '../../shared/db/schema/index.ts';
 
@@ -21,27 +21,45 @@ export async function findChat(db: Db, userId: string, id: string): Promise<Chat
   return row;
 }
 
+const prepared = new WeakMap<Db, ReturnType<typeof prepare>>();
+
+/** chat.list's statement, built once per database (no query building per request): cursor and search are optional. */
+function prepare(db: Db) {
+  const p = sql.placeholder;
+  return db
+    .select()
+    .from(chat)
+    .where(
+      and(
+        eq(chat.userId, p('userId')),
+        sql`(${p('afterTime')}::timestamptz is null or (${chat.updatedAt}, ${chat.id}) < (${p('afterTime')}::timestamptz, ${p('afterId')}::text))`,
+        sql`(${p('pattern')}::text is null or ${chat.title} ilike ${p('pattern')}::text)`,
+      ),
+    )
+    .orderBy(desc(chat.updatedAt), desc(chat.id))
+    .limit(p('limit'))
+    .prepare('parley_chat_list');
+}
+
 /** A page of chats, most recently updated first; `after` is the last row of the previous page. */
 export function findChats(
   db: Db,
   userId: string,
   options: { limit: number; after?: { updatedAt: Date; id: string }; search?: string },
 ) {
+  let statement = prepared.get(db);
+  if (!statement) {
+    statement = prepare(db);
+    prepared.set(db, statement);
+  }
   const { after, search, limit } = options;
-  return db
-    .select()
-    .from(chat)
-    .where(
-      and(
-        eq(chat.userId, userId),
-        after
-          ? or(lt(chat.updatedAt, after.updatedAt), and(eq(chat.updatedAt, after.updatedAt), lt(chat.id, after.id)))
-          : undefined,
-        search ? ilike(chat.title, `%${search.replace(/[\\%_]/g, '\\$&')}%`) : undefined,
-      ),
-    )
-    .orderBy(desc(chat.updatedAt), desc(chat.id))
-    .limit(limit);
+  return statement.execute({
+    userId,
+    limit,
+    afterTime: after ? after.updatedAt.toISOString() : null,
+    afterId: after?.id ?? null,
+    pattern: search ? `%${search.replace(/[\\%_]/g, '\\$&')}%` : null,
+  });
 }
 
 export async function updateChat(db: Db, userId: string, id: string, patch: ChatPatch & { updatedAt?: Date }) {

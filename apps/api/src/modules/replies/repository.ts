@@ -83,13 +83,15 @@ export function findHistory(db: Db, userId: string, chatId: string, uptoSeq: num
 }
 
 /**
- * Stores a question and its reply (or a reply alone), and marks the chat as just updated, in one statement; nothing
+ * Stores a question and its reply (or a reply alone), and marks the chat as just updated (at the rows' time, in
+ * milliseconds like every cursor), in one statement; nothing
  * is stored unless the chat is the user's. A second send with the same clientRequestId fails on its unique index.
  */
 export async function insertMessages(db: Db, userId: string, chatId: string, rows: NewMessageRow[]) {
   const inserted = await db.execute<{ id: string }>(sql`
     with owned as (
-      update ${chat} set updated_at = now() where ${chat.id} = ${chatId} and ${chat.userId} = ${userId} returning id
+      update ${chat} set updated_at = ${iso(rows[0]?.createdAt)}::timestamptz
+      where ${chat.id} = ${chatId} and ${chat.userId} = ${userId} returning id
     )
     insert into ${message} (id, user_id, chat_id, parent_id, role, parts, text, status, provider_id, model,
       client_request_id, created_at, updated_at)

@@ -2,6 +2,8 @@
 // written in tRPC's own wire format, skipping the official adapter's conversion of every request and response to
 // Fetch objects (it reaches ~0.17x a raw Fastify route here). Anything else — mutations, subscriptions (SSE),
 // streaming batches, unknown paths, malformed input — falls through to the official adapter unchanged.
+// Checked against @trpc/server 11.22.1 by test/trpc-fast-path.test.ts (the same calls through both, byte for byte);
+// TRPC_FAST_PATH=false turns this path off.
 import type { TRPCError } from '@trpc/server';
 import {
   callProcedure,
@@ -91,10 +93,10 @@ export function fastQueriesHook(options: {
     const batch = (request.query as Query).batch === '1';
     const statuses = new Set(results.map((r) => r.status));
     const status = statuses.size === 1 ? (results[0]?.status ?? 200) : 207;
-    reply.header('vary', 'trpc-accept');
-    return reply
-      .code(status)
-      .type('application/json')
-      .send(batch ? results.map((r) => r.body) : results[0]?.body);
+    // The official adapter's Vary (it picks streaming or JSON answers by these headers).
+    reply.header('vary', 'trpc-accept, accept');
+    // As bytes: Fastify appends "; charset=utf-8" to a JSON string's content type, the official adapter does not.
+    const body = Buffer.from(JSON.stringify(batch ? results.map((r) => r.body) : results[0]?.body));
+    return reply.code(status).header('content-type', 'application/json').send(body);
   };
 }

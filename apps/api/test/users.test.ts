@@ -1,14 +1,16 @@
 // users.* through createCaller against a real database: profile, preferences, usage, export, deletion, admin.
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accountDeletionsSettled } from '../src/modules/users/deletion.ts';
 import { apikey, session, user as userTable } from '../src/shared/db/schema/index.ts';
 import { appErrorOf, rejection } from './helpers/errors.ts';
 import { createHarness, type Harness, PASSWORD, type SignedIn } from './helpers/harness.ts';
 import { mockModel } from './helpers/mock-model.ts';
+import { tablesWithUserId } from './helpers/seed.ts';
 
 const PROVIDER_KEY = 'sk-users-test-7a6b5c4d3e2f1a0b';
 /** Every table with a user_id column: after deletion, none may hold a row of the deleted user. */
-const USER_TABLES = ['session', 'account', 'apikey', 'provider', 'chat', 'message', 'preferences'];
+const USER_TABLES = tablesWithUserId();
 
 let h: Harness;
 beforeAll(async () => {
@@ -104,7 +106,8 @@ describe('what works', () => {
     expect(usage.byModel).toEqual([
       { providerId: provider.id, model: 'mock-model', inputTokens: 14, outputTokens: 6, messages: 2 },
     ]);
-    const future = await api.users.usage({ from: new Date(Date.now() + 60_000) });
+    // Usage counts whole UTC days (rollups per day): the day after tomorrow holds nothing yet.
+    const future = await api.users.usage({ from: new Date(Date.now() + 2 * 86_400_000) });
     expect(future).toEqual({ totals: { inputTokens: 0, outputTokens: 0, messages: 0 }, byModel: [] });
   });
 
@@ -151,6 +154,9 @@ describe('what works', () => {
     expect(await (await as(doomed)).users.deleteAccount({ confirmEmail: 'DOOMED@users.example' })).toEqual({
       deleted: true,
     });
+    // The rows go in the background; the sessions and keys went in the request.
+    expect(await (await as(doomed)).auth.getSession()).toBeNull();
+    await accountDeletionsSettled(h.db);
     expect(Object.values(await rowsOf(doomed.userId)).every((n) => n === 0)).toBe(true);
     expect(await rowsOf(other.userId)).toEqual(before);
     expect(await (await as(doomed)).auth.getSession()).toBeNull();

@@ -1,7 +1,7 @@
-// User rows and the queries over a user's whole history (usage, deletion).
-import { and, count, desc, eq, gte, ilike, inArray, lt, lte, ne, or, sql, sum } from 'drizzle-orm';
+// User rows and the queries over a user's whole history (usage, the export's bound). Deletion: deletion.ts.
+import { and, desc, eq, gte, ilike, inArray, isNull, lt, lte, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../../shared/db/client.ts';
-import { message, user, verification } from '../../shared/db/schema/index.ts';
+import { message, provider, usageDaily, user } from '../../shared/db/schema/index.ts';
 
 export type UserRow = typeof user.$inferSelect;
 
@@ -19,27 +19,43 @@ export async function updateUser(db: Db, id: string, patch: Partial<Pick<UserRow
   return row;
 }
 
-/** Tokens and replies by provider and model, over the user's replies created in [from, to]. */
-export function usageByModel(db: Db, userId: string, from: Date | undefined, to: Date | undefined) {
-  return db
-    .select({
-      providerId: message.providerId,
-      model: message.model,
-      inputTokens: sql<number>`coalesce(${sum(message.inputTokens)}, 0)::int`,
-      outputTokens: sql<number>`coalesce(${sum(message.outputTokens)}, 0)::int`,
-      messages: sql<number>`${count()}::int`,
-    })
-    .from(message)
-    .where(
-      and(
-        eq(message.userId, userId),
-        eq(message.role, 'assistant'),
-        from ? gte(message.createdAt, from) : undefined,
-        to ? lte(message.createdAt, to) : undefined,
-      ),
-    )
-    .groupBy(message.providerId, message.model)
-    .orderBy(message.providerId, message.model);
+/**
+ * Tokens and replies by provider and model from the per-day rollups (usage_daily, kept by triggers on message) over
+ * the UTC days [fromDay, toDay]. A provider deleted since is reported as null, as the replies themselves show it.
+ */
+export function usageByModel(db: Db, userId: string, fromDay: string | undefined, toDay: string | undefined) {
+  const providerId = sql<string | null>`${provider.id}`;
+  const messages = sql<number>`sum(${usageDaily.messages})`.mapWith(Number);
+  return (
+    db
+      .select({
+        providerId,
+        model: usageDaily.model,
+        inputTokens: sql<number>`sum(${usageDaily.inputTokens})`.mapWith(Number),
+        outputTokens: sql<number>`sum(${usageDaily.outputTokens})`.mapWith(Number),
+        messages,
+      })
+      .from(usageDaily)
+      .leftJoin(provider, and(eq(provider.id, usageDaily.providerId), eq(provider.userId, usageDaily.userId)))
+      .where(
+        and(
+          eq(usageDaily.userId, userId),
+          fromDay ? gte(usageDaily.day, fromDay) : undefined,
+          toDay ? lte(usageDaily.day, toDay) : undefined,
+        ),
+      )
+      .groupBy(provider.id, usageDaily.model)
+      // Groups whose replies were all deleted again sum to nothing; the replies' own count said so too.
+      .having(sql`sum(${usageDaily.messages}) <> 0`)
+      .orderBy(provider.id, usageDaily.model)
+  );
+}
+
+/** How many messages the user has, counted up to `atMost` (a bound check that never reads past it). */
+export async function countMessagesUpTo(db: Db, userId: string, atMost: number): Promise<number> {
+  const capped = db.select({ one: sql`1` }).from(message).where(eq(message.userId, userId)).limit(atMost).as('capped');
+  const [row] = await db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(capped);
+  return row?.n ?? 0;
 }
 
 /** A page of users, newest first, optionally matching email or name. */
@@ -58,6 +74,8 @@ export function findUsers(
           ? or(lt(user.createdAt, after.createdAt), and(eq(user.createdAt, after.createdAt), lt(user.id, after.id)))
           : undefined,
         pattern ? or(ilike(user.email, pattern), ilike(user.name, pattern)) : undefined,
+        // An account being deleted is gone for everyone already.
+        isNull(user.deletingAt),
       ),
     )
     .orderBy(desc(user.createdAt), desc(user.id))
@@ -68,13 +86,6 @@ export function findUsers(
 export async function lockAdmins(db: Db): Promise<string[]> {
   const rows = await db.select({ id: user.id }).from(user).where(eq(user.role, 'admin')).for('update');
   return rows.map((r) => r.id);
-}
-
-/** Deletes the user; every row the user owns goes with it through ON DELETE CASCADE. */
-export async function deleteUser(db: Db, id: string, email: string): Promise<boolean> {
-  await db.delete(verification).where(eq(verification.identifier, email));
-  const rows = await db.delete(user).where(eq(user.id, id)).returning({ id: user.id });
-  return rows.length > 0;
 }
 
 export async function promoteByEmail(db: Db, emails: string[]): Promise<number> {

@@ -44,13 +44,13 @@ export const usersRouter = router({
     .output(UsageOutput)
     .query(({ ctx, input }) => service.getUsage({ db: ctx.db, userId: ctx.user.id, ...input })),
 
-  /** Everything the user owns, without secrets. */
+  /** Everything the user owns, without secrets, for accounts up to 10,000 messages (GET /api/export streams any). */
   exportData: protectedProcedure
     .meta(rest('GET', '/users/me/export', 'users'))
     .output(ExportOutput)
     .query(({ ctx }) => service.exportData({ db: ctx.db, userId: ctx.user.id })),
 
-  /** Deletes the account and every row it owns; its sessions and API keys die with it. */
+  /** Deletes the account: its sessions and API keys die at once, the rows it owns go in the background. */
   deleteAccount: protectedProcedure
     .meta(rest('POST', '/users/me/delete', 'users'))
     .input(DeleteAccountInput)
@@ -60,7 +60,8 @@ export const usersRouter = router({
         db: ctx.db,
         userId: ctx.user.id,
         confirmEmail: input.confirmEmail,
-        engine: ctx.chat.engine,
+        engine: ctx.replies.engine,
+        log: ctx.log,
       }),
     ),
 

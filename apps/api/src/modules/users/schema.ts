@@ -1,9 +1,10 @@
 // Zod schemas for the users procedures.
 import { z } from 'zod';
 import { UserSchema } from '../auth/index.ts';
-import { ChatSchema, MessageSchema } from '../chat/index.ts';
+import { ChatSchema } from '../chat/index.ts';
 import { PreferencesSchema } from '../preferences/index.ts';
 import { ProviderSchema } from '../providers/index.ts';
+import { MessageSchema } from '../replies/index.ts';
 
 export const MeOutput = UserSchema.extend({ preferences: PreferencesSchema });
 export const UpdateProfileInput = z.object({

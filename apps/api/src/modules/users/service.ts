@@ -2,9 +2,11 @@
 import type { Db } from '../../shared/db/client.ts';
 import { decodeCursor, encodeCursor, isTimeIdCursor } from '../../shared/lib/cursor.ts';
 import { AppError } from '../../shared/lib/errors.ts';
-import { exportChats, type GenerationEngine } from '../chat/index.ts';
+import { exportChats } from '../chat/index.ts';
 import { getPreferences } from '../preferences/index.ts';
 import { listProviders } from '../providers/index.ts';
+import type { GenerationEngine } from '../replies/index.ts';
+import { type AccountDeletionDeps, markAccountDeleted, purgeAccountInBackground } from './deletion.ts';
 import * as repository from './repository.ts';
 import type { UpdateProfileInput } from './schema.ts';
 
@@ -41,8 +43,9 @@ export async function updateProfile({ db, userId, input }: UserScope & { input: 
   return toUser(row);
 }
 
+/** Usage from the per-day rollups: `from` and `to` count whole UTC days (the days that hold them, both included). */
 export async function getUsage({ db, userId, from, to }: UserScope & { from?: Date; to?: Date }) {
-  const byModel = await repository.usageByModel(db, userId, from, to);
+  const byModel = await repository.usageByModel(db, userId, from && utcDay(from), to && utcDay(to));
   const totals = byModel.reduce(
     (sum, row) => ({
       inputTokens: sum.inputTokens + row.inputTokens,
@@ -54,24 +57,51 @@ export async function getUsage({ db, userId, from, to }: UserScope & { from?: Da
   return { totals, byModel };
 }
 
+/** YYYY-MM-DD in UTC, kept inside the years PostgreSQL's date takes as plain digits. */
+function utcDay(date: Date): string {
+  const year = date.getUTCFullYear();
+  if (year < 1) return '0001-01-01';
+  if (year > 9999) return '9999-12-31';
+  return date.toISOString().slice(0, 10);
+}
+
+/** users.exportData builds the whole account in memory: beyond this many messages, GET /api/export streams it. */
+export const EXPORT_DATA_MAX_MESSAGES = 10_000;
+
 /** Everything the user owns, and nothing secret: providers come without keys, no hashes or tokens at all. */
 export async function exportData({ db, userId }: UserScope) {
-  const [row, preferences, providers, chats] = await Promise.all([
+  const count = await repository.countMessagesUpTo(db, userId, EXPORT_DATA_MAX_MESSAGES + 1);
+  if (count > EXPORT_DATA_MAX_MESSAGES) {
+    throw new AppError(
+      'PRECONDITION_FAILED',
+      `This account has more than ${EXPORT_DATA_MAX_MESSAGES} messages: download the export from GET /api/export, which streams it`,
+    );
+  }
+  const [header, chats] = await Promise.all([exportHeader({ db, userId }), exportChats({ db, userId })]);
+  return { ...header, chats };
+}
+
+/** The export's user, preferences and providers: everything but the chats. */
+export async function exportHeader({ db, userId }: UserScope) {
+  const [row, preferences, providers] = await Promise.all([
     findOwnUser(db, userId),
     getPreferences({ db, userId }),
     listProviders({ db, userId }),
-    exportChats({ db, userId }),
   ]);
-  return { user: toUser(row), preferences, providers, chats };
+  return { user: toUser(row), preferences, providers };
 }
 
 export interface DeleteAccountOptions extends UserScope {
   confirmEmail: string;
   engine: GenerationEngine;
+  log: AccountDeletionDeps['log'];
 }
 
-/** Stops the user's replies, then removes every row the user owns in one transaction (foreign-key cascades). */
-export async function deleteAccount({ db, userId, confirmEmail, engine }: DeleteAccountOptions) {
+/**
+ * Stops the user's replies, then in one transaction ends every session, API key and credential and frees the
+ * email; the rows themselves are deleted in the background (deletion.ts), so this answers at once at any size.
+ */
+export async function deleteAccount({ db, userId, confirmEmail, engine, log }: DeleteAccountOptions) {
   const row = await findOwnUser(db, userId);
   if (row.email.toLowerCase() !== confirmEmail.trim().toLowerCase()) {
     throw new AppError('VALIDATION_FAILED', 'confirmEmail does not match the email of this account', {
@@ -79,9 +109,8 @@ export async function deleteAccount({ db, userId, confirmEmail, engine }: Delete
     });
   }
   await engine.stopForUser(userId);
-  await db.transaction(async (tx) => {
-    await repository.deleteUser(tx, userId, row.email);
-  });
+  await markAccountDeleted(db, userId, row.email);
+  purgeAccountInBackground({ db, log }, userId);
   return { deleted: true as const };
 }
 

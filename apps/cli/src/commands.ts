@@ -1,5 +1,8 @@
 // What each command does. main.ts declares the command line; these functions call the API and print.
 import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { RouterInputs } from '@parley/shared';
 import { apiKeyClient, normalizeServerUrl, type ParleyClient } from './client.ts';
 import { configPath, removeConfig, resolveTarget, writeConfig } from './config.ts';
@@ -134,9 +137,21 @@ export async function listChats(session: Session, options: { limit?: number; sea
   });
 }
 
+/**
+ * GET /api/export streamed to stdout as it arrives (the server streams it from a cursor): memory stays flat for any
+ * account, and a full pipe pauses the download instead of buffering it.
+ */
 export async function exportData(session: Session) {
-  const data = await connect(session).users.exportData.query();
-  writeOut(`${JSON.stringify(data, null, 2)}\n`);
+  const target = resolveTarget(session.env);
+  const url = toServerUrl(target.url);
+  session.url = url;
+  const response = await fetch(`${url}/api/export`, { headers: { 'x-api-key': target.key } });
+  if (!response.ok || !response.body) {
+    const answer = (await response.json().catch(() => null)) as { message?: string } | null;
+    throw new CliError(`Export refused (${response.status}): ${answer?.message ?? response.statusText}`);
+  }
+  await pipeline(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>), process.stdout, { end: false });
+  writeOut('\n');
 }
 
 export interface ChatOptions {

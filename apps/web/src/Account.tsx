@@ -1,4 +1,5 @@
-// The account: signed-in sessions (revoke) and API keys for scripts (create — shown once — and revoke).
+// The account: signed-in sessions (revoke), API keys for scripts (create — shown once — and revoke), and the
+// download of everything the account holds.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTRPC } from './trpc.ts';
@@ -68,6 +69,16 @@ export function Account() {
         </label>
         <button type="submit">Create API key</button>
       </form>
+
+      <h2>Your data</h2>
+      <p className="card">
+        Everything your account holds — profile, preferences, providers (without their keys), chats and messages — as
+        one JSON file. The server streams it, so it works for any size of account.{' '}
+        {/* A plain same-origin link: the browser sends the session cookie and saves the attachment itself. */}
+        <a href="/api/export" download>
+          Download my data
+        </a>
+      </p>
     </section>
   );
 }

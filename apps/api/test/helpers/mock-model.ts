@@ -43,7 +43,7 @@ export function mockModel(options: MockOptions = {}) {
           if (part) return controller.enqueue(part);
           if (failWith) return controller.error(failWith);
           if (hang) {
-            await new Promise<void>((resolve) => abortSignal?.addEventListener('abort', () => resolve()));
+            await untilAborted(abortSignal);
             return controller.error(abortSignal?.reason ?? new Error('aborted'));
           }
           controller.enqueue({ type: 'text-end', id: 't1' });
@@ -67,4 +67,10 @@ export function mockModel(options: MockOptions = {}) {
       };
     },
   });
+}
+
+/** Resolves when the signal aborts (at once when it already has). */
+function untilAborted(signal: AbortSignal | undefined): Promise<void> {
+  if (!signal || signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 }

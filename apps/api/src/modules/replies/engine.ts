@@ -1,9 +1,11 @@
-// The generation engine: runs each reply apart from any request, publishes its deltas, leaves its checkpoints to the
+// The generation engine: runs each reply apart from any request (generate.ts reads the model's stream), publishes
+// its deltas, leaves its checkpoints to the
 // shared flush loop, and stores how it ended. A reply belongs to the server: nobody needs to listen for it.
-import { type LanguageModel, type ModelMessage, streamText } from 'ai';
+import type { LanguageModel, ModelMessage } from 'ai';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../../shared/db/client.ts';
 import type { Checkpoint, Checkpoints } from './checkpoints.ts';
+import { generate, type Part } from './generate.ts';
 import type { EventHub } from './hub.ts';
 import { replyParts, toMessage } from './messages.ts';
 import * as repository from './repository.ts';
@@ -163,30 +165,16 @@ export class GenerationEngine {
 
   async #generate(live: Live): Promise<Partial<repository.MessageRow>> {
     const { request, checkpoint } = live;
-    const result = streamText({
-      model: request.model,
-      system: request.system,
-      messages: request.messages,
-      abortSignal: live.abort.signal,
-      maxRetries: 1,
-      // Errors arrive as 'error' parts below; the default handler would also print them to the console.
-      onError: () => {},
-    });
-    let finish: { finishReason: string; inputTokens: number | null; outputTokens: number | null } | null = null;
-    for await (const part of result.fullStream) {
-      if (part.type === 'text-delta') {
+    const { model, system, messages } = request;
+    let finish: Omit<Extract<Part, { type: 'finish' }>, 'type'> | null = null;
+    for await (const part of generate({ model, system, messages, abortSignal: live.abort.signal })) {
+      if (part.type === 'text') {
         checkpoint.text += part.text;
         this.#options.hub.publish(request.messageId, { type: 'delta', delta: part.text, end: checkpoint.text.length });
-      } else if (part.type === 'reasoning-delta') {
+      } else if (part.type === 'reasoning') {
         live.reasoning += part.text;
-      } else if (part.type === 'error') {
-        throw part.error;
       } else if (part.type === 'finish') {
-        finish = {
-          finishReason: part.finishReason,
-          inputTokens: part.totalUsage.inputTokens ?? null,
-          outputTokens: part.totalUsage.outputTokens ?? null,
-        };
+        finish = { finishReason: part.finishReason, inputTokens: part.inputTokens, outputTokens: part.outputTokens };
       }
     }
     if (live.abort.signal.aborted || !finish) return this.#abortedOutcome(live);

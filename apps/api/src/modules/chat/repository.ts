@@ -1,6 +1,7 @@
 // Chat and message rows, always scoped by user_id.
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../shared/db/client.ts';
+import { perDatabase } from '../../shared/db/prepared.ts';
 import { chat, message } from '../../shared/db/schema/index.ts';
 
 export type ChatRow = typeof chat.$inferSelect;
@@ -21,12 +22,11 @@ export async function findChat(db: Db, userId: string, id: string): Promise<Chat
   return row;
 }
 
-const prepared = new WeakMap<Db, ReturnType<typeof prepare>>();
+const p = sql.placeholder;
 
 /** chat.list's statement, built once per database (no query building per request): cursor and search are optional. */
-function prepare(db: Db) {
-  const p = sql.placeholder;
-  return db
+const listStatement = perDatabase((db) =>
+  db
     .select()
     .from(chat)
     .where(
@@ -38,8 +38,8 @@ function prepare(db: Db) {
     )
     .orderBy(desc(chat.updatedAt), desc(chat.id))
     .limit(p('limit'))
-    .prepare('parley_chat_list');
-}
+    .prepare('parley_chat_list'),
+);
 
 /** A page of chats, most recently updated first; `after` is the last row of the previous page. */
 export function findChats(
@@ -47,13 +47,8 @@ export function findChats(
   userId: string,
   options: { limit: number; after?: { updatedAt: Date; id: string }; search?: string },
 ) {
-  let statement = prepared.get(db);
-  if (!statement) {
-    statement = prepare(db);
-    prepared.set(db, statement);
-  }
   const { after, search, limit } = options;
-  return statement.execute({
+  return listStatement(db).execute({
     userId,
     limit,
     afterTime: after ? after.updatedAt.toISOString() : null,

@@ -1,12 +1,22 @@
 // The preferences row of a user (absent until first set).
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../shared/db/client.ts';
+import { perDatabase } from '../../shared/db/prepared.ts';
 import { preferences } from '../../shared/db/schema/index.ts';
 
 export type PreferencesRow = typeof preferences.$inferSelect;
 
+/** Built once per database: users.me reads it on every call. */
+const statement = perDatabase((db) =>
+  db
+    .select()
+    .from(preferences)
+    .where(eq(preferences.userId, sql.placeholder('userId')))
+    .prepare('parley_preferences'),
+);
+
 export async function findPreferences(db: Db, userId: string): Promise<PreferencesRow | undefined> {
-  const [row] = await db.select().from(preferences).where(eq(preferences.userId, userId));
+  const [row] = await statement(db).execute({ userId });
   return row;
 }
 

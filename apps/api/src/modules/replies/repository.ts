@@ -2,6 +2,7 @@
 // start reads everything it needs with statements that run side by side on the pool: one round trip.
 import { and, desc, eq, inArray, lt, lte, sql } from 'drizzle-orm';
 import type { Db } from '../../shared/db/client.ts';
+import { perDatabase } from '../../shared/db/prepared.ts';
 import { chat, message, preferences, provider } from '../../shared/db/schema/index.ts';
 
 export type MessageRow = typeof message.$inferSelect;
@@ -9,7 +10,7 @@ export type NewMessageRow = typeof message.$inferInsert;
 export type ChatRow = typeof chat.$inferSelect;
 
 /** Statements built once per database. */
-export function prepareReplyStatements(db: Db) {
+export const replyStatements = perDatabase((db) => {
   const p = sql.placeholder;
   return {
     /**
@@ -59,9 +60,9 @@ export function prepareReplyStatements(db: Db) {
       .where(and(eq(message.userId, p('userId')), eq(message.clientRequestId, p('clientRequestId'))))
       .prepare('parley_reply_sent'),
   };
-}
+});
 
-export type ReplyStatements = ReturnType<typeof prepareReplyStatements>;
+export type ReplyStatements = ReturnType<typeof replyStatements>;
 
 export type HistoryRow = Pick<MessageRow, 'id' | 'seq' | 'parentId' | 'role' | 'text' | 'status'>;
 

@@ -25,7 +25,7 @@ export function createReplies({ db, log, limits }: { db: Db; log: FastifyBaseLog
     heartbeatMs: Math.max(limits.checkpointIntervalMs, Math.floor(limits.staleGenerationMs / 4)),
   });
   const engine = new GenerationEngine({ db, hub, checkpoints, log });
-  return { hub, engine, checkpoints, limits, statements: repository.prepareReplyStatements(db) };
+  return { hub, engine, checkpoints, limits, statements: repository.replyStatements(db) };
 }
 
 /** At start: replies left streaming by a process that died (no heartbeat for a while) are closed as errors. */

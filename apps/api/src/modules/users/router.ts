@@ -21,7 +21,7 @@ export const usersRouter = router({
   me: protectedProcedure
     .meta(rest('GET', '/users/me', 'users'))
     .output(MeOutput)
-    .query(({ ctx }) => service.getMe({ db: ctx.db, userId: ctx.user.id })),
+    .query(({ ctx }) => service.getMe({ db: ctx.db, user: ctx.user })),
 
   /** Changes the user's name or picture. */
   updateProfile: protectedProcedure

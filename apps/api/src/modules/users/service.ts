@@ -32,9 +32,9 @@ async function findOwnUser(db: Db, userId: string) {
   return row;
 }
 
-export async function getMe({ db, userId }: UserScope) {
-  const [row, preferences] = await Promise.all([findOwnUser(db, userId), getPreferences({ db, userId })]);
-  return { ...toUser(row), preferences };
+/** The caller's profile, as read with their session on this very request, and their preferences. */
+export async function getMe({ db, user }: { db: Db; user: ReturnType<typeof toUser> }) {
+  return { ...user, preferences: await getPreferences({ db, userId: user.id }) };
 }
 
 export async function updateProfile({ db, userId, input }: UserScope & { input: UpdateProfileInput }) {

@@ -1,5 +1,6 @@
 // The typed tRPC client the bench's client processes use, built like the CLI's (apps/cli/src/client.ts): batched
 // HTTP for calls, SSE (httpSubscriptionLink + eventsource) for subscriptions, superjson, an API key header.
+import { randomUUID } from 'node:crypto';
 import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from '@trpc/client';
 import { EventSource } from 'eventsource';
 import superjson from 'superjson';
@@ -67,7 +68,9 @@ export async function sendAndFollow(
         onError: reject,
       });
     });
-  if (oneRequest) return follow('sendAndStream', input);
-  const { assistantMessage } = await api.chat.send.mutate(input);
+  // As the CLI and the web app send: with a clientRequestId, so a retry (or the link's reconnect) is the same send.
+  const call = { ...input, clientRequestId: randomUUID() };
+  if (oneRequest) return follow('sendAndStream', call);
+  const { assistantMessage } = await api.chat.send.mutate(call);
   return follow('stream', { messageId: assistantMessage.id });
 }

@@ -38,6 +38,14 @@ export interface Compared {
   baseline: number;
   figure: number;
   ratio: number;
+  /** Each round's ratio, for the note under the line. */
+  ratios: number[];
+}
+
+/** What a throughput line was measured with. */
+export function describeRounds(result: Compared): string {
+  const each = result.ratios.map((r) => r.toFixed(2)).join(', ');
+  return `autocannon (own process), ${CONNECTIONS} connections, ${ROUNDS} rounds × ${SECONDS} s after ${WARMUP_SECONDS} s warm-up; per-round ratios ${each}`;
 }
 
 /** Interleaved rounds (baseline, Parley, baseline, Parley, …) after an untimed warm-up of each. */
@@ -54,5 +62,5 @@ export async function compareThroughput(baseline: Target, product: Target): Prom
     figures.push(b.rps);
     ratios.push(b.rps / a.rps);
   }
-  return { baseline: median(baselines), figure: median(figures), ratio: median(ratios) };
+  return { baseline: median(baselines), figure: median(figures), ratio: median(ratios), ratios };
 }

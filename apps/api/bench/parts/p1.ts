@@ -1,8 +1,8 @@
 // P1: a signed-out trivial tRPC query over HTTP (auth.getSession without credentials) against a raw Fastify route
 // answering the same JSON. Target ≥ 0.6×.
 import { queryUrl } from '../lib/accounts.ts';
-import { compareThroughput } from '../lib/load.ts';
-import { printLine, rate, times } from '../lib/report.ts';
+import { compareThroughput, describeRounds } from '../lib/load.ts';
+import { note, printLine, rate, times } from '../lib/report.ts';
 import { startStack } from '../lib/stack.ts';
 
 export async function p1() {
@@ -21,4 +21,5 @@ export async function p1() {
     target: '≥ 0.60×',
     met: result.ratio >= 0.6,
   });
+  note(describeRounds(result));
 }

@@ -2,8 +2,8 @@
 // the cookie's signature (or hashes the key) and reads session and user in one indexed query, then the same data.
 // Target ≥ 0.8×.
 import { createApiKey, queryUrl, signUp } from '../lib/accounts.ts';
-import { compareThroughput } from '../lib/load.ts';
-import { printLine, rate, times } from '../lib/report.ts';
+import { compareThroughput, describeRounds } from '../lib/load.ts';
+import { note, printLine, rate, times } from '../lib/report.ts';
 import { startStack } from '../lib/stack.ts';
 
 export async function p1b() {
@@ -29,5 +29,6 @@ export async function p1b() {
       target: '≥ 0.80×',
       met: result.ratio >= 0.8,
     });
+    note(describeRounds(result));
   }
 }

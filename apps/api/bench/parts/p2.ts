@@ -1,8 +1,8 @@
 // P2: an authenticated, database-backed query — chat.list of a user with 20 chats, by session cookie — against a
 // raw route doing the cookie check, the session lookup and the same SELECT (prepared). Target ≥ 0.85×.
 import { createChat, queryUrl, signUp } from '../lib/accounts.ts';
-import { compareThroughput } from '../lib/load.ts';
-import { printLine, rate, times } from '../lib/report.ts';
+import { compareThroughput, describeRounds } from '../lib/load.ts';
+import { note, printLine, rate, times } from '../lib/report.ts';
 import { startStack } from '../lib/stack.ts';
 
 export async function p2() {
@@ -24,4 +24,5 @@ export async function p2() {
     target: '≥ 0.85×',
     met: result.ratio >= 0.85,
   });
+  note(describeRounds(result));
 }

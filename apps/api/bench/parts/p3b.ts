@@ -49,6 +49,15 @@ async function seedJobs(base: string, providerUrl: string): Promise<Job[]> {
   return jobs;
 }
 
+function parseProgress(line: string): { live?: number } | null {
+  try {
+    const parsed = JSON.parse(line) as { progress?: boolean; live?: number };
+    return parsed.progress ? parsed : null;
+  } catch {
+    return null; // not one of ours (a warning)
+  }
+}
+
 /** Runs the followers; `onLive` gets the number of replies streaming across all of them, every second. */
 async function follow(base: string, jobs: Job[], onLive: (live: number) => void): Promise<FollowerResult[]> {
   const oneRequest = chatRouterHas('sendAndStream');
@@ -62,8 +71,8 @@ async function follow(base: string, jobs: Job[], onLive: (live: number) => void)
         { base, oneRequest, expected, rampMs: RAMP_MS, deadlineMs, jobs: jobs.filter((_, i) => i % FOLLOWERS === f) },
         {
           onLine(line) {
-            const progress = JSON.parse(line) as { progress?: boolean; live?: number };
-            if (!progress.progress) return;
+            const progress = parseProgress(line);
+            if (!progress) return;
             live[f] = progress.live ?? 0;
             onLive(live.reduce((a, b) => a + b, 0));
           },

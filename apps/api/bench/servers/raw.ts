@@ -54,9 +54,10 @@ async function byApiKey(key: string): Promise<Caller | null> {
 }
 
 async function caller(request: FastifyRequest, reply: FastifyReply): Promise<Caller | null> {
-  const key = request.headers['x-api-key'];
+  // A session cookie wins over an API key, as in Parley (API.md).
   const token = verifiedToken(request.headers.cookie);
-  const found = typeof key === 'string' ? await byApiKey(key) : token ? await bySession(token) : null;
+  const key = request.headers['x-api-key'];
+  const found = token ? await bySession(token) : typeof key === 'string' ? await byApiKey(key) : null;
   if (!found) reply.code(401).send({ error: 'unauthorized' });
   return found;
 }

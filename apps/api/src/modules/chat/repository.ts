@@ -1,7 +1,7 @@
 // Chat and message rows, always scoped by user_id.
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../shared/db/client.ts';
-import { perDatabase } from '../../shared/db/prepared.ts';
+import { descNullsLast, perDatabase } from '../../shared/db/prepared.ts';
 import { chat, message } from '../../shared/db/schema/index.ts';
 
 export type ChatRow = typeof chat.$inferSelect;
@@ -36,7 +36,7 @@ const listStatement = perDatabase((db) =>
         sql`(${p('pattern')}::text is null or ${chat.title} ilike ${p('pattern')}::text)`,
       ),
     )
-    .orderBy(desc(chat.updatedAt), desc(chat.id))
+    .orderBy(descNullsLast(chat.updatedAt), descNullsLast(chat.id))
     .limit(p('limit'))
     .prepare('parley_chat_list'),
 );
@@ -94,7 +94,7 @@ export function findMessages(db: Db, userId: string, chatId: string, options: { 
         options.beforeSeq !== undefined ? lt(message.seq, options.beforeSeq) : undefined,
       ),
     )
-    .orderBy(desc(message.seq))
+    .orderBy(descNullsLast(message.seq))
     .limit(options.limit);
 }
 

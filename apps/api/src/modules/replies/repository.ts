@@ -2,7 +2,7 @@
 // start reads everything it needs with statements that run side by side on the pool: one round trip.
 import { and, desc, eq, inArray, lt, lte, sql } from 'drizzle-orm';
 import type { Db } from '../../shared/db/client.ts';
-import { perDatabase } from '../../shared/db/prepared.ts';
+import { descNullsLast, perDatabase } from '../../shared/db/prepared.ts';
 import { chat, message, preferences, provider } from '../../shared/db/schema/index.ts';
 
 export type MessageRow = typeof message.$inferSelect;
@@ -51,7 +51,7 @@ export const replyStatements = perDatabase((db) => {
       })
       .from(message)
       .where(and(eq(message.chatId, p('chatId')), eq(message.userId, p('userId'))))
-      .orderBy(desc(message.seq))
+      .orderBy(descNullsLast(message.seq))
       .limit(p('limit'))
       .prepare('parley_reply_latest'),
     sent: db
@@ -79,7 +79,7 @@ export function findHistory(db: Db, userId: string, chatId: string, uptoSeq: num
     })
     .from(message)
     .where(and(eq(message.chatId, chatId), eq(message.userId, userId), lte(message.seq, uptoSeq)))
-    .orderBy(desc(message.seq))
+    .orderBy(descNullsLast(message.seq))
     .limit(limit);
 }
 

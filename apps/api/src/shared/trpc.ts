@@ -1,7 +1,6 @@
 // tRPC core: the context, the error shape, and the procedure tiers (public, protected, admin).
 import { initTRPC, TRPCError } from '@trpc/server';
 import type { FastifyBaseLogger } from 'fastify';
-import superjson from 'superjson';
 import type { OpenApiMeta, OpenApiMethod } from 'trpc-to-openapi';
 import { z } from 'zod';
 import type { Outbound } from '../modules/providers/index.ts';
@@ -11,6 +10,7 @@ import type { Auth } from './auth.ts';
 import type { Db } from './db/client.ts';
 import type { Config } from './lib/env.ts';
 import { type AppCode, AppError, appCodeForTrpcCode, ERROR_CODES } from './lib/errors.ts';
+import { transformer } from './lib/wire.ts';
 
 export interface SessionUser {
   id: string;
@@ -55,7 +55,8 @@ const t = initTRPC
   .context<Context>()
   .meta<OpenApiMeta>()
   .create({
-    transformer: superjson,
+    // superjson's wire format, written faster for plain data (lib/wire.ts); clients use superjson itself.
+    transformer,
     isDev: false,
     // Long replies can think for a while: pings keep the SSE connection (and proxies) from timing it out.
     sse: { ping: { enabled: true, intervalMs: 10_000 }, client: { reconnectAfterInactivityMs: 15_000 } },

@@ -14,6 +14,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import superjson from 'superjson';
 import { appRouter } from '../../router.ts';
+import { serialize } from '../lib/wire.ts';
 import type { Context } from '../trpc.ts';
 
 type Query = { batch?: string; input?: string };
@@ -81,12 +82,12 @@ export function fastQueriesHook(options: {
             signal: undefined,
             batchIndex,
           });
-          return { status: 200, body: { result: { data: superjson.serialize(data) } } };
+          return { status: 200, body: { result: { data: serialize(data) } } };
         } catch (cause) {
           const error = getTRPCErrorFromUnknown(cause);
           options.onError({ error, path, ctx, request });
           const shape = getErrorShape({ config, error, type: 'query', path, input, ctx });
-          return { status: getHTTPStatusCodeFromError(error), body: { error: superjson.serialize(shape) } };
+          return { status: getHTTPStatusCodeFromError(error), body: { error: serialize(shape) } };
         }
       }),
     );

@@ -104,10 +104,30 @@ function toTRPCError(error: unknown): unknown {
 /** Maps AppErrors thrown below a procedure, and a failed session lookup, to their tRPC errors. */
 const mapAppErrors = t.middleware(async ({ ctx, next }) => {
   if (ctx.contextError) throw toTRPCError(ctx.contextError);
-  const result = await next();
-  if (!result.ok && result.error.cause instanceof AppError) throw toTRPCError(result.error.cause);
-  return result;
+  return mapped(await next());
 });
+
+function mapped<R extends { ok: boolean; error?: { cause?: unknown } }>(result: R): R {
+  if (!result.ok && result.error?.cause instanceof AppError) throw toTRPCError(result.error.cause);
+  return result;
+}
+
+/**
+ * The tiers' checks in one middleware each (every tRPC middleware level copies the call's options and context):
+ * the failed lookup, who is calling, their role, and the error mapping below.
+ */
+function signedIn(role: 'user' | 'admin') {
+  return t.middleware(async ({ ctx, next }) => {
+    if (ctx.contextError) throw toTRPCError(ctx.contextError);
+    const { user, session } = ctx;
+    if (!user || !session) throw toTRPCError(new AppError('UNAUTHORIZED'));
+    if (role === 'admin' && user.role !== 'admin') {
+      throw toTRPCError(new AppError('FORBIDDEN', 'Only an admin may do this'));
+    }
+    // tRPC merges this into the context: only the narrowed fields need saying.
+    return mapped(await next({ ctx: { user, session } }));
+  });
+}
 
 /** The plain-HTTP route of a procedure under /api/v1 (OpenAPI document and REST surface, same procedure). */
 export function rest(method: OpenApiMethod, path: `/${string}`, tag: string, protect = true): OpenApiMeta {
@@ -119,12 +139,6 @@ export const createCallerFactory = t.createCallerFactory;
 
 export const publicProcedure = t.procedure.use(mapAppErrors);
 
-export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (!ctx.user || !ctx.session) throw new AppError('UNAUTHORIZED');
-  return next({ ctx: { ...ctx, user: ctx.user, session: ctx.session } });
-});
+export const protectedProcedure = t.procedure.use(signedIn('user'));
 
-export const adminProcedure = protectedProcedure.use(({ ctx, next }) => {
-  if (ctx.user.role !== 'admin') throw new AppError('FORBIDDEN', 'Only an admin may do this');
-  return next();
-});
+export const adminProcedure = t.procedure.use(signedIn('admin'));

@@ -72,6 +72,23 @@ export async function loggerOptions({
   const { default: pretty } = await import('pino-pretty');
   return {
     ...options,
-    stream: pretty({ sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }),
+    stream: pretty({
+      sync: true,
+      translateTime: 'SYS:HH:MM:ss.l',
+      ignore: `pid,hostname,reqId,${REQUEST_FIELDS.join(',')}`,
+      messageFormat: prettyMessage,
+    }),
   };
+}
+
+/** The fields of a request's line (shared/plugins/request-log.ts), which pino-pretty shows on the message line. */
+const REQUEST_FIELDS = ['method', 'route', 'procedures', 'status', 'ms', 'userId'];
+
+/** `GET /trpc/users.me 200 3.1 ms user <id> [<request id>]`: one line per request in development too. */
+function prettyMessage(log: Record<string, unknown>, messageKey: string): string {
+  const id = log.reqId ? ` [${log.reqId}]` : '';
+  if (log[messageKey] !== 'request') return `${log[messageKey]}${id}`;
+  const user = log.userId ? ` user ${log.userId}` : '';
+  const target = log.procedures ? `/trpc/${log.procedures}` : (log.route ?? '(no route)');
+  return `${log.method} ${target} ${log.status} ${log.ms} ms${user}${id}`;
 }

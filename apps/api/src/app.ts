@@ -3,9 +3,9 @@ import { randomUUID } from 'node:crypto';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
-import { closeInterruptedReplies, createChatRuntime } from './modules/chat/index.ts';
 import { createOutbound } from './modules/providers/index.ts';
-import { promoteAdmins } from './modules/users/index.ts';
+import { closeInterruptedReplies, createReplies } from './modules/replies/index.ts';
+import { exportRoutePlugin, promoteAdmins, resumeAccountDeletions } from './modules/users/index.ts';
 import { createAuth, createSessions } from './shared/auth.ts';
 import { type Database, openDatabase } from './shared/db/client.ts';
 import type { Config } from './shared/lib/env.ts';
@@ -68,20 +68,22 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   if (promoted > 0) app.log.info({ promoted }, 'made the users named in ADMIN_EMAILS admins');
   const interrupted = await closeInterruptedReplies(database.db, config.chat);
   if (interrupted > 0) app.log.warn({ interrupted }, 'closed replies left streaming by a process that stopped');
+  await resumeAccountDeletions({ db: database.db, log: app.log });
 
   const auth = createAuth({ config, db: database.db, log: app.log });
   const sessions = createSessions({ auth, config, db: database.db });
   const outbound = createOutbound(config.outboundPolicy, config.providerTimeoutMs);
-  const chat = createChatRuntime({ db: database.db, log: app.log, limits: config.chat });
+  const replies = createReplies({ db: database.db, log: app.log, limits: config.chat });
   // Before the server waits for in-flight requests: end live replies, so their followers' streams end too.
   app.addHook('preClose', async () => {
-    await chat.engine.shutdown();
+    await replies.engine.shutdown();
   });
 
   await app.register(healthPlugin, { database });
   await app.register(authPlugin, { auth, publicUrl: config.publicUrl });
-  await app.register(trpcPlugin, { auth, sessions, db: database.db, config, outbound, chat });
-  await app.register(restPlugin, { auth, sessions, db: database.db, config, outbound, chat });
+  await app.register(trpcPlugin, { auth, sessions, db: database.db, config, outbound, replies });
+  await app.register(restPlugin, { auth, sessions, db: database.db, config, outbound, replies });
+  await app.register(exportRoutePlugin, { auth, sessions, db: database.db, config, outbound, replies });
   if (config.webDistDir) await app.register(fastifyStatic, { root: config.webDistDir, wildcard: true });
   return app;
 }

@@ -11,6 +11,7 @@ const API_DIR = fileURLToPath(new URL('..', import.meta.url));
 const BUILDS = join(API_DIR, 'dist', 'start');
 /** Builds kept: a server still running from an older one loads its lazy chunks from it. */
 const KEEP_BUILDS = 3;
+const COMPILE_CACHE = join(BUILDS, 'compile-cache');
 
 // Relative paths in the configuration (DATA_DIR=.data) have always meant apps/api/…: pnpm ran the server there.
 process.chdir(API_DIR);
@@ -48,6 +49,8 @@ async function bundled(): Promise<string | null> {
   process.stderr.write('Bundling the server (once after each change to its source or dependencies)…\n');
   const built = await bundler.bundleServer(dir);
   removeOldBuilds(dir);
+  // The compile cache keeps entries for every build it saw: start it afresh with the new one.
+  rmSync(COMPILE_CACHE, { recursive: true, force: true });
   return built;
 }
 
@@ -61,7 +64,7 @@ function removeOldBuilds(current: string): void {
 
 const entry = (await bundled()) ?? join(API_DIR, 'src', 'index.ts');
 // V8's compiled code kept on disk: the next start skips parsing and compiling most of the bundle.
-enableCompileCache(join(BUILDS, 'compile-cache'));
+enableCompileCache(COMPILE_CACHE);
 await import(pathToFileURL(entry).href);
 // Written now rather than at exit, which a killed server never reaches.
 flushCompileCache();

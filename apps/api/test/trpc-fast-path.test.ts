@@ -67,7 +67,14 @@ function comparable(response: LightMyRequestResponse) {
 const answeredByFastPath = (response: LightMyRequestResponse) =>
   response.headers['content-length'] !== undefined && response.headers['transfer-encoding'] === undefined;
 
-type Case = { name: string; url: string; signedIn: boolean; status: number; fast?: false };
+type Case = {
+  name: string;
+  url: string;
+  signedIn: boolean;
+  status: number;
+  fast?: false;
+  headers?: Record<string, string>;
+};
 const CASES: Case[] = [
   { name: 'a query without input, Dates in the output', url: '/trpc/users.me', signedIn: true, status: 200 },
   { name: 'a query with input', url: `/trpc/chat.list?input=${input({ limit: 5 })}`, signedIn: true, status: 200 },
@@ -124,6 +131,30 @@ const CASES: Case[] = [
     fast: false,
   },
   {
+    name: 'a subscription over SSE, refused (left to the adapter)',
+    url: `/trpc/chat.stream?input=${input({ messageId: MISSING })}`,
+    signedIn: false,
+    status: 200,
+    fast: false,
+    headers: { accept: 'text/event-stream' },
+  },
+  {
+    name: 'a subscription over SSE, not found (left to the adapter)',
+    url: `/trpc/chat.stream?input=${input({ messageId: MISSING })}`,
+    signedIn: true,
+    status: 200,
+    fast: false,
+    headers: { accept: 'text/event-stream' },
+  },
+  {
+    name: 'a streaming batch (left to the adapter)',
+    url: `/trpc/users.me,providers.kinds?batch=1&input=${batchInput([undefined, undefined])}`,
+    signedIn: true,
+    status: 200,
+    fast: false,
+    headers: { 'trpc-accept': 'application/jsonl' },
+  },
+  {
     name: 'a mutation over GET (left to the adapter)',
     url: '/trpc/chat.create',
     signedIn: true,
@@ -133,8 +164,9 @@ const CASES: Case[] = [
 ];
 
 describe('what works', () => {
-  it.each(CASES)('$name: the same status, content type and bytes', async ({ url, signedIn, status, fast: taken }) => {
-    const headers = signedIn ? { cookie } : {};
+  it.each(CASES)('$name: the same status, content type and bytes', async (call) => {
+    const { url, signedIn, status, fast: taken } = call;
+    const headers = { ...call.headers, ...(signedIn ? { cookie } : {}) };
     const [viaFast, viaOfficial] = await Promise.all([
       fast.inject({ method: 'GET', url, headers }),
       official.inject({ method: 'GET', url, headers }),

@@ -225,3 +225,57 @@ describe('chat.sendAndStream: from text to tokens in one request', () => {
     expect(error?.data).toMatchObject({ code: 'NOT_FOUND', appCode: 'CHAT_NOT_FOUND' });
   });
 });
+
+describe('provider keys on the wire', () => {
+  it('replies of two users on one endpoint and model each carry their own key, and nothing else', async () => {
+    const other = new Client(server.url);
+    await other.postJson('/api/auth/sign-up/email', { email: 'other-key@example.com', password: PASSWORD, name: 'O' });
+    const keys = ['sk-first-user-key-1111', 'sk-second-user-key-2222'];
+    const ids = await Promise.all(
+      [client, other].map(async (c, i) => {
+        const p = await c.trpc().providers.create.mutate({
+          kind: 'openai-compatible',
+          name: `Shared endpoint ${i}`,
+          baseUrl: fake.baseUrl,
+          apiKey: keys[i],
+          defaultModel: 'fake-large',
+        });
+        const chat = await c.trpc().chat.create.mutate({ providerId: p.id, title: 'keys' });
+        return { c, chat, text: `question from user ${i}` };
+      }),
+    );
+    fake.seen.length = 0;
+    await Promise.all(
+      ids.map(async ({ c, chat, text }) => {
+        const sent = await c.trpc().chat.send.mutate({ chatId: chat.id, text });
+        await expect
+          .poll(async () => (await c.trpc().chat.messages.query({ chatId: chat.id })).items[0]?.status)
+          .toBe('complete');
+        return sent;
+      }),
+    );
+    const calls = fake.seen.filter((r) => r.path === '/v1/chat/completions');
+    expect(calls).toHaveLength(2);
+    for (const [i, key] of keys.entries()) {
+      const call = calls.find((r) => JSON.stringify(r.body).includes(`question from user ${i}`));
+      expect(call?.authorization).toBe(`Bearer ${key}`);
+    }
+    for (const call of calls) expect(call.headerNames).not.toContain('x-parley-provider-key');
+  });
+
+  it('an endpoint without a key gets no Authorization header at all', async () => {
+    const p = await client.trpc().providers.create.mutate({
+      kind: 'openai-compatible',
+      name: 'No key',
+      baseUrl: fake.baseUrl,
+      defaultModel: 'fake-large',
+    });
+    const chat = await client.trpc().chat.create.mutate({ providerId: p.id, title: 'no key' });
+    fake.seen.length = 0;
+    const { assistantMessage } = await client.trpc().chat.send.mutate({ chatId: chat.id, text: 'keyless' });
+    expect((await follow(assistantMessage.id)).at(-1)?.data.type).toBe('finish');
+    const call = fake.seen.find((r) => r.path === '/v1/chat/completions');
+    expect(call?.authorization).toBeUndefined();
+    expect(call?.headerNames).not.toContain('x-parley-provider-key');
+  });
+});

@@ -16,6 +16,8 @@ export interface SeenRequest {
   method: string;
   path: string;
   authorization: string | undefined;
+  /** Every header's name, as received (lower case). */
+  headerNames: string[];
   body: unknown;
 }
 
@@ -48,7 +50,13 @@ export async function startFakeProvider(): Promise<FakeProvider> {
   };
   const server: Server = createServer(async (req, res) => {
     const body = await readBody(req);
-    fake.seen.push({ method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization, body });
+    fake.seen.push({
+      method: req.method ?? '',
+      path: req.url ?? '',
+      authorization: req.headers.authorization,
+      headerNames: Object.keys(req.headers),
+      body,
+    });
     handle(fake, req, res, body);
   });
   server.on('connection', (socket) => {

@@ -1,8 +1,8 @@
 // The registry of provider kinds. Adding a kind is one entry: its AI SDK provider and its model-list endpoint.
-// Each provider SDK is imported when a model of its kind is first called (lazy-model.ts), not at start.
+// Each provider SDK is imported when a model of its kind is first called, and its models are shared (shared-model.ts).
 import type { LanguageModel } from 'ai';
 import type { FetchFunction } from '../../shared/lib/outbound.ts';
-import { lazyModel } from './lazy-model.ts';
+import { keyedModel } from './shared-model.ts';
 
 export const PROVIDER_KINDS = ['openai', 'anthropic', 'google', 'openai-compatible'] as const;
 export type ProviderKind = (typeof PROVIDER_KINDS)[number];
@@ -43,9 +43,9 @@ export const KINDS: Record<ProviderKind, KindDefinition> = {
     defaultBaseUrl: 'https://api.openai.com/v1',
     suggestedModels: ['gpt-5', 'gpt-5-mini', 'gpt-4.1'],
     languageModel: (t, model, fetch) =>
-      lazyModel('openai.responses', model, async () => {
+      keyedModel('openai.responses', t, model, fetch, async (apiKey, keyedFetch) => {
         const { createOpenAI } = await import('@ai-sdk/openai');
-        return createOpenAI({ apiKey: t.apiKey, baseURL: t.baseUrl, fetch })(model);
+        return createOpenAI({ apiKey, baseURL: t.baseUrl, fetch: keyedFetch })(model);
       }),
     modelsRequest: (t) => ({ url: `${t.baseUrl}/models`, headers: bearer(t.apiKey) }),
     parseModels: idsOfData,
@@ -57,9 +57,9 @@ export const KINDS: Record<ProviderKind, KindDefinition> = {
     defaultBaseUrl: 'https://api.anthropic.com/v1',
     suggestedModels: ['claude-sonnet-4-5', 'claude-haiku-4-5', 'claude-opus-4-1'],
     languageModel: (t, model, fetch) =>
-      lazyModel('anthropic.messages', model, async () => {
+      keyedModel('anthropic.messages', t, model, fetch, async (apiKey, keyedFetch) => {
         const { createAnthropic } = await import('@ai-sdk/anthropic');
-        return createAnthropic({ apiKey: t.apiKey, baseURL: t.baseUrl, fetch })(model);
+        return createAnthropic({ apiKey, baseURL: t.baseUrl, fetch: keyedFetch })(model);
       }),
     modelsRequest: (t) => ({
       url: `${t.baseUrl}/models?limit=1000`,
@@ -74,9 +74,9 @@ export const KINDS: Record<ProviderKind, KindDefinition> = {
     defaultBaseUrl: 'https://generativelanguage.googleapis.com/v1beta',
     suggestedModels: ['gemini-2.5-pro', 'gemini-2.5-flash'],
     languageModel: (t, model, fetch) =>
-      lazyModel('google.generative-ai', model, async () => {
+      keyedModel('google.generative-ai', t, model, fetch, async (apiKey, keyedFetch) => {
         const { createGoogleGenerativeAI } = await import('@ai-sdk/google');
-        return createGoogleGenerativeAI({ apiKey: t.apiKey, baseURL: t.baseUrl, fetch })(model);
+        return createGoogleGenerativeAI({ apiKey, baseURL: t.baseUrl, fetch: keyedFetch })(model);
       }),
     modelsRequest: (t) => ({ url: `${t.baseUrl}/models?pageSize=1000`, headers: { 'x-goog-api-key': t.apiKey ?? '' } }),
     parseModels(body) {
@@ -95,13 +95,13 @@ export const KINDS: Record<ProviderKind, KindDefinition> = {
     defaultBaseUrl: null,
     suggestedModels: ['llama3.2', 'qwen2.5', 'mistral'],
     languageModel: (t, model, fetch) =>
-      lazyModel('openai-compatible.chat', model, async () => {
+      keyedModel('openai-compatible.chat', t, model, fetch, async (apiKey, keyedFetch) => {
         const { createOpenAICompatible } = await import('@ai-sdk/openai-compatible');
         const provider = createOpenAICompatible({
           name: 'openai-compatible',
           baseURL: t.baseUrl,
-          apiKey: t.apiKey,
-          fetch,
+          apiKey,
+          fetch: keyedFetch,
         });
         return provider.chatModel(model);
       }),

@@ -1,5 +1,5 @@
 // Chat and message rows, always scoped by user_id.
-import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../shared/db/client.ts';
 import { descNullsLast, perDatabase } from '../../shared/db/prepared.ts';
 import { chat, message } from '../../shared/db/schema/index.ts';

@@ -1,6 +1,6 @@
 // The rows a reply reads and writes. Hot statements are prepared once (no query building per reply), and a reply's
 // start reads everything it needs with statements that run side by side on the pool: one round trip.
-import { and, desc, eq, inArray, lt, lte, sql } from 'drizzle-orm';
+import { and, eq, inArray, lt, lte, sql } from 'drizzle-orm';
 import type { Db } from '../../shared/db/client.ts';
 import { descNullsLast, perDatabase } from '../../shared/db/prepared.ts';
 import { chat, message, preferences, provider } from '../../shared/db/schema/index.ts';

@@ -73,12 +73,15 @@ async function* chatRows(db: Db, userId: string, limit: number) {
   }
 }
 
-/** A chat's messages after `afterSeq`, oldest first (message_chat_seq_idx, read backwards). */
+/**
+ * A chat's messages after `afterSeq`, oldest first: message_chat_seq_idx read backwards. The index is
+ * `seq DESC NULLS LAST`, so only `ASC NULLS FIRST` walks it; a plain ASC sorts the rest of the chat on every page.
+ */
 function messagePage(db: Db, userId: string, chatId: string, afterSeq: number, limit: number) {
   return db
     .select()
     .from(message)
     .where(and(eq(message.chatId, chatId), eq(message.userId, userId), gt(message.seq, afterSeq)))
-    .orderBy(asc(message.seq))
+    .orderBy(sql`${message.seq} asc nulls first`)
     .limit(limit);
 }

@@ -1,6 +1,6 @@
 // Pino options for Fastify's logger: JSON in production and tests, pino-pretty in development, errors reduced to
 // what is safe to keep. Request lines are written by shared/plugins/request-log.ts (one per request, no headers).
-import type { DestinationStream, LoggerOptions } from 'pino';
+import { type DestinationStream, destination, type LoggerOptions } from 'pino';
 import type { Environment, LogLevel } from './env.ts';
 
 /**
@@ -66,7 +66,10 @@ export async function loggerOptions({
     serializers: { err: serializeError, error: serializeError, req: serializeRequest },
   };
   if (stream) return { ...options, stream };
-  if (env !== 'development' || level === 'silent') return options;
+  if (level === 'silent') return options;
+  // Lines go out asynchronously, several per write under load (sonic-boom), and are flushed on exit: a synchronous
+  // write per request was ~8 % of the server's CPU on chat.list. A kill -9 can lose the last lines.
+  if (env !== 'development') return { ...options, stream: destination({ dest: 1, sync: false }) };
   // Readable lines for a person at a terminal; loaded only here, so production never pays for it. In-process
   // (sync) rather than as a transport: no worker thread to start.
   const { default: pretty } = await import('pino-pretty');

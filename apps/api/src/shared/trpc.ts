@@ -9,7 +9,7 @@ import type { Replies } from '../modules/replies/index.ts';
 import type { Auth } from './auth.ts';
 import type { Db } from './db/client.ts';
 import type { Config } from './lib/env.ts';
-import { type AppCode, AppError, appCodeForTrpcCode, ERROR_CODES } from './lib/errors.ts';
+import { type AppCode, AppError, appCodeForTrpcCode, ERROR_CODES, toAppError } from './lib/errors.ts';
 import { transformer } from './lib/wire.ts';
 
 export interface SessionUser {
@@ -96,7 +96,8 @@ const t = initTRPC
   });
 
 /** The tRPC error an AppError's code maps to: the one place that maps. Anything else passes unchanged. */
-function toTRPCError(error: unknown): unknown {
+function toTRPCError(thrown: unknown): unknown {
+  const error = toAppError(thrown);
   if (!(error instanceof AppError)) return error;
   return new TRPCError({ code: ERROR_CODES[error.code].trpc, message: error.message, cause: error });
 }
@@ -108,7 +109,8 @@ const mapAppErrors = t.middleware(async ({ ctx, next }) => {
 });
 
 function mapped<R extends { ok: boolean; error?: { cause?: unknown } }>(result: R): R {
-  if (!result.ok && result.error?.cause instanceof AppError) throw toTRPCError(result.error.cause);
+  // A database that does not answer becomes SERVICE_UNAVAILABLE here too (errors.ts toAppError).
+  if (!result.ok && toAppError(result.error?.cause) instanceof AppError) throw toTRPCError(result.error?.cause);
   return result;
 }
 

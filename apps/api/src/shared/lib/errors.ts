@@ -11,6 +11,7 @@ export type TrpcCode =
   | 'PAYLOAD_TOO_LARGE'
   | 'TOO_MANY_REQUESTS'
   | 'BAD_GATEWAY'
+  | 'SERVICE_UNAVAILABLE'
   | 'INTERNAL_SERVER_ERROR';
 
 export const ERROR_CODES = {
@@ -38,6 +39,10 @@ export const ERROR_CODES = {
   PRECONDITION_FAILED: { trpc: 'PRECONDITION_FAILED', message: 'A precondition is not met' },
   PAYLOAD_TOO_LARGE: { trpc: 'PAYLOAD_TOO_LARGE', message: 'The request is too large' },
   RATE_LIMITED: { trpc: 'TOO_MANY_REQUESTS', message: 'Too many requests; try again later' },
+  SERVICE_UNAVAILABLE: {
+    trpc: 'SERVICE_UNAVAILABLE',
+    message: 'The service is briefly unavailable (its database does not answer); try again shortly',
+  },
   INTERNAL: { trpc: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' },
 } as const satisfies Record<string, { trpc: TrpcCode; message: string }>;
 
@@ -80,7 +85,59 @@ export function appCodeForTrpcCode(code: string): AppCode {
       return 'RATE_LIMITED';
     case 'BAD_GATEWAY':
       return 'PROVIDER_UNREACHABLE';
+    case 'SERVICE_UNAVAILABLE':
+      return 'SERVICE_UNAVAILABLE';
     default:
       return 'INTERNAL';
   }
+}
+
+/** Seconds a client should wait before retrying a 503 (sent as Retry-After). */
+export const RETRY_AFTER_SECONDS = 2;
+
+// postgres.js connection failures, Node socket errors, and PostgreSQL's own "cannot serve now" states:
+// class 08 (connection exception), 57P01-57P03 (shutdown, crash, starting up), 53300 (too many connections),
+// 57014 (a query cancelled: our statement timeout or the pool-acquire bound).
+const UNAVAILABLE_CODES = new Set([
+  'CONNECT_TIMEOUT',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '57014',
+]);
+
+/** True when the error, or anything in its cause chain, says the database cannot be reached or answer now. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && current instanceof Error; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
+    // An AggregateError (a connect to every address of a host failed) carries the socket errors in `errors`.
+    const errors = (current as { errors?: unknown }).errors;
+    if (Array.isArray(errors) && errors.some(isDatabaseUnavailable)) return true;
+    current = current.cause;
+  }
+  return false;
+}
+
+/**
+ * The one place a fault becomes a domain error: an AppError passes, a database that does not answer becomes
+ * SERVICE_UNAVAILABLE (503, Retry-After), anything else is returned unchanged (and answered as a 500).
+ */
+export function toAppError(error: unknown): unknown {
+  if (error instanceof AppError) return error;
+  if (isDatabaseUnavailable(error)) return new AppError('SERVICE_UNAVAILABLE', undefined, { cause: error });
+  return error;
 }

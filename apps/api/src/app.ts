@@ -9,9 +9,11 @@ import { exportRoutePlugin, promoteAdmins, resumeAccountDeletions } from './modu
 import { createAuth, createSessions } from './shared/auth.ts';
 import { type Database, openDatabase } from './shared/db/client.ts';
 import type { Config } from './shared/lib/env.ts';
+import { AppError, ERROR_CODES, RETRY_AFTER_SECONDS, toAppError } from './shared/lib/errors.ts';
 import { loggerOptions } from './shared/lib/logger.ts';
 import { authPlugin } from './shared/plugins/auth.ts';
 import { healthPlugin } from './shared/plugins/health.ts';
+import { addInputPolicy } from './shared/plugins/input-policy.ts';
 import { addRequestLogging, RequestLogController } from './shared/plugins/request-log.ts';
 import { restPlugin } from './shared/plugins/rest.ts';
 import { trpcPlugin } from './shared/plugins/trpc.ts';
@@ -36,8 +38,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
   for (const warning of config.warnings) app.log.warn(warning);
   addRequestLogging(app);
+  addInputPolicy(app);
 
-  const database = deps.database ?? (await openDatabase(config.database));
+  const database = deps.database ?? (await openDatabase(config.database, config.databaseTimeouts));
   app.addHook('onClose', async () => {
     await database.close();
   });
@@ -48,10 +51,23 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     throw error;
   }
 
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id);
+    // Every 503 (database down: tRPC, REST, Better Auth, /ready) tells the client when to try again. The tRPC
+    // adapter sends a Fetch Response, whose status Fastify applies only after this hook.
+    const status = payload instanceof Response ? payload.status : reply.statusCode;
+    if (status === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', RETRY_AFTER_SECONDS);
   });
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (toAppError(error) instanceof AppError && (toAppError(error) as AppError).code === 'SERVICE_UNAVAILABLE') {
+      request.log.warn({ err: error }, 'the database does not answer');
+      return reply.code(503).send({
+        error: 'Service Unavailable',
+        code: 'SERVICE_UNAVAILABLE',
+        message: ERROR_CODES.SERVICE_UNAVAILABLE.message,
+        requestId: request.id,
+      });
+    }
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) {
       request.log.error({ err: error }, 'request failed');

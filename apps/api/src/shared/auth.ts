@@ -1,13 +1,22 @@
 // The Better Auth instance: email and password, sessions in the database, rate limits always on.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { apiKey } from '@better-auth/api-key';
 import { betterAuth } from 'better-auth';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
+import { isAPIError } from 'better-auth/api';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from './db/client.ts';
 import * as schema from './db/schema/index.ts';
 import type { Config } from './lib/env.ts';
+import { isDatabaseUnavailable } from './lib/errors.ts';
 import { hashPassword, verifyPassword } from './lib/password.ts';
 import { createSessionLookup } from './session-lookup.ts';
+
+/**
+ * One per Better Auth request (the auth plugin runs the handler inside it): Better Auth answers any error with a
+ * plain 500, so its error hook marks a database that does not answer here, and the plugin answers 503 instead.
+ */
+export const authRequestState = new AsyncLocalStorage<{ databaseUnavailable: boolean }>();
 
 /** Set by the auth plugin from Fastify's view of the client address; any client-sent value is replaced. */
 export const CLIENT_IP_HEADER = 'x-parley-client-ip';
@@ -74,6 +83,20 @@ export function createAuth({ config, db, log }: AuthOptions) {
             return { data: { ...user, role: adminEmails.has(user.email.toLowerCase()) ? 'admin' : 'user' } };
           },
         },
+      },
+    },
+    onAPIError: {
+      onError(error) {
+        if (isDatabaseUnavailable(error)) {
+          const state = authRequestState.getStore();
+          if (state) state.databaseUnavailable = true;
+          log.warn({ source: 'better-auth', err: error }, 'the database does not answer');
+          return;
+        }
+        // What Better Auth itself logs when no hook is given: unexpected errors, not refusals (4xx).
+        if (!isAPIError(error) || error.status === 'INTERNAL_SERVER_ERROR') {
+          log.error({ source: 'better-auth', err: error }, 'auth request failed');
+        }
       },
     },
     telemetry: { enabled: false },

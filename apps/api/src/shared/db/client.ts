@@ -8,7 +8,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
-import type { DatabaseConfig } from '../lib/env.ts';
+import type { DatabaseConfig, DatabaseTimeouts } from '../lib/env.ts';
 import { acquireDataDirLock } from './lock.ts';
 import * as schema from './schema/index.ts';
 
@@ -28,10 +28,10 @@ export interface Database {
 
 export const MIGRATIONS_FOLDER = new URL('../../../drizzle', import.meta.url).pathname;
 
-export async function openDatabase(config: DatabaseConfig): Promise<Database> {
-  if (config.kind === 'postgres') {
-    return fromPostgres(postgres(config.url, { max: config.poolMax, onnotice: () => {} }));
-  }
+export const DEFAULT_TIMEOUTS: DatabaseTimeouts = { connectMs: 1_500, acquireMs: 1_500, statementMs: 30_000 };
+
+export async function openDatabase(config: DatabaseConfig, timeouts = DEFAULT_TIMEOUTS): Promise<Database> {
+  if (config.kind === 'postgres') return fromPostgres(openPostgres(config.url, config.poolMax, timeouts));
   const release = acquireDataDirLock(config.dataDir);
   try {
     const client = await PGlite.create(config.dataDir);
@@ -40,6 +40,40 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     release();
     throw error;
   }
+}
+
+/**
+ * A postgres.js client whose every wait is bounded: connecting (connect_timeout), running (statement_timeout, set
+ * by PostgreSQL for each connection) and waiting for a free connection of the pool (postgres.js has no bound of
+ * its own: a query still queued after acquireMs is cancelled, which rejects it with 57014). With the database down,
+ * a query fails within about connectMs and the caller answers 503; when it is back, the next query reconnects.
+ */
+export function openPostgres(url: string, max: number, timeouts: DatabaseTimeouts): postgres.Sql {
+  const client = postgres(url, {
+    max,
+    onnotice: () => {},
+    connect_timeout: timeouts.connectMs / 1000,
+    connection: { statement_timeout: timeouts.statementMs },
+  });
+  return boundAcquire(client, timeouts.acquireMs);
+}
+
+function boundAcquire(client: postgres.Sql, acquireMs: number): postgres.Sql {
+  const unsafe = client.unsafe.bind(client);
+  const bounded = ((...args: Parameters<postgres.Sql['unsafe']>) => {
+    const query = unsafe(...args);
+    // `state` is set once a connection has taken the query; only a query still queued is cancelled.
+    const timer = setTimeout(() => {
+      if (!(query as unknown as { state?: unknown }).state) query.cancel();
+    }, acquireMs);
+    timer.unref();
+    return query;
+  }) as postgres.Sql['unsafe'];
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      return property === 'unsafe' ? bounded : Reflect.get(target, property, receiver);
+    },
+  });
 }
 
 /** Options for the Drizzle instance; `logger` sees every query (tests count them). */

@@ -12,6 +12,15 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 
 export type DatabaseConfig = { kind: 'postgres'; url: string; poolMax: number } | { kind: 'pglite'; dataDir: string };
 
+/** Bounds on every wait for PostgreSQL, so a database that is down answers 503 quickly instead of hanging. */
+export interface DatabaseTimeouts {
+  connectMs: number;
+  /** Longest a query waits for a free connection of the pool. */
+  acquireMs: number;
+  /** PostgreSQL's statement_timeout for every connection. */
+  statementMs: number;
+}
+
 export interface Config {
   env: Environment;
   host: string;
@@ -19,6 +28,7 @@ export interface Config {
   publicUrl: string;
   trustedOrigins: string[];
   database: DatabaseConfig;
+  databaseTimeouts: DatabaseTimeouts;
   dataDir: string;
   authSecret: string;
   encryptionKeys: Keyring;
@@ -91,6 +101,9 @@ const EnvSchema = z.object({
     .regex(/^postgres(ql)?:\/\/\S+$/, { error: 'expected a postgres:// or postgresql:// connection URL' })
     .optional(),
   DATABASE_POOL_MAX: int(1, 1_000).default(10),
+  DATABASE_CONNECT_TIMEOUT_MS: int(100, 60_000).default(1_500),
+  DATABASE_ACQUIRE_TIMEOUT_MS: int(100, 60_000).default(1_500),
+  DATABASE_STATEMENT_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
   DATA_DIR: z.string().min(1).default('.data'),
   AUTH_SECRET: z.string().min(32, { error: 'expected at least 32 characters of random text' }).optional(),
   ENCRYPTION_KEYS: z
@@ -190,6 +203,11 @@ export function loadConfig(source: EnvSource): Config {
     database: env.DATABASE_URL
       ? { kind: 'postgres', url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX }
       : { kind: 'pglite', dataDir: `${env.DATA_DIR}/pglite` },
+    databaseTimeouts: {
+      connectMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+      acquireMs: env.DATABASE_ACQUIRE_TIMEOUT_MS,
+      statementMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+    },
     dataDir: env.DATA_DIR,
     authSecret: authSecret as string,
     encryptionKeys: encryptionKeys as Keyring,

@@ -295,7 +295,7 @@ describe('what fails, and how', () => {
 
   it('a cursor the server did not give out is a validation error', async () => {
     const error = await rejection((await as(ada)).chat.list({ cursor: 'not-a-cursor' }));
-    expect(appErrorOf(error)).toMatchObject({ code: 'VALIDATION_FAILED', field: 'cursor' });
+    expect(appErrorOf(error)).toMatchObject({ code: 'INVALID_CURSOR', field: 'cursor' });
   });
 });
 

@@ -10,6 +10,7 @@ import type { Auth } from './auth.ts';
 import type { Db } from './db/client.ts';
 import type { Config } from './lib/env.ts';
 import { type AppCode, AppError, appCodeForTrpcCode, ERROR_CODES, toAppError } from './lib/errors.ts';
+import { inputFault } from './lib/input-policy.ts';
 import { transformer } from './lib/wire.ts';
 
 export interface SessionUser {
@@ -102,9 +103,22 @@ function toTRPCError(thrown: unknown): unknown {
   return new TRPCError({ code: ERROR_CODES[error.code].trpc, message: error.message, cause: error });
 }
 
+/**
+ * The input policy (lib/input-policy.ts) on a call's raw input, before any procedure's schema: one place for every
+ * procedure, over tRPC and REST alike. A NUL byte or lone surrogate is refused naming the field (PostgreSQL would
+ * refuse the NUL with a 500), and so is input nested deeper than any of ours.
+ */
+async function checkInput(getRawInput: () => Promise<unknown>) {
+  const fault = inputFault(await getRawInput());
+  if (!fault) return;
+  const field = fault.field || 'input';
+  throw toTRPCError(new AppError('VALIDATION_FAILED', `${field} ${fault.message}`, { field }));
+}
+
 /** Maps AppErrors thrown below a procedure, and a failed session lookup, to their tRPC errors. */
-const mapAppErrors = t.middleware(async ({ ctx, next }) => {
+const mapAppErrors = t.middleware(async ({ ctx, next, getRawInput }) => {
   if (ctx.contextError) throw toTRPCError(ctx.contextError);
+  await checkInput(getRawInput);
   return mapped(await next());
 });
 
@@ -119,13 +133,14 @@ function mapped<R extends { ok: boolean; error?: { cause?: unknown } }>(result: 
  * the failed lookup, who is calling, their role, and the error mapping below.
  */
 function signedIn(role: 'user' | 'admin') {
-  return t.middleware(async ({ ctx, next }) => {
+  return t.middleware(async ({ ctx, next, getRawInput }) => {
     if (ctx.contextError) throw toTRPCError(ctx.contextError);
     const { user, session } = ctx;
     if (!user || !session) throw toTRPCError(new AppError('UNAUTHORIZED'));
     if (role === 'admin' && user.role !== 'admin') {
       throw toTRPCError(new AppError('FORBIDDEN', 'Only an admin may do this'));
     }
+    await checkInput(getRawInput);
     // tRPC merges this into the context: only the narrowed fields need saying.
     return mapped(await next({ ctx: { user, session } }));
   });

@@ -1,5 +1,6 @@
 // Zod schemas for the users procedures.
 import { z } from 'zod';
+import { dateInRange, isAllowedImageUrl } from '../../shared/lib/input-policy.ts';
 import { UserSchema } from '../auth/index.ts';
 import { ChatSchema } from '../chat/index.ts';
 import { PreferencesSchema } from '../preferences/index.ts';
@@ -9,15 +10,20 @@ import { MessageSchema } from '../replies/index.ts';
 export const MeOutput = UserSchema.extend({ preferences: PreferencesSchema });
 export const UpdateProfileInput = z.object({
   name: z.string().trim().min(1).max(100).optional(),
+  // https: or an inline data:image/ (never javascript:, nor http: mixed content).
   image: z
-    .url({ protocol: /^https?$/, error: 'expected an http(s) image URL' })
+    .string()
     .max(2000)
+    .refine(isAllowedImageUrl, { error: 'expected an https: or data:image/ URL' })
     .nullable()
     .optional(),
 });
 
+/** A date PostgreSQL stores and toISOString writes plainly (years 1–9999); beyond that PostgreSQL refused it (500). */
+const InRangeDate = z.coerce.date().refine(dateInRange, { error: 'expected a date between the years 1 and 9999' });
+
 export const UsageInput = z
-  .object({ from: z.coerce.date().optional(), to: z.coerce.date().optional() })
+  .object({ from: InRangeDate.optional(), to: InRangeDate.optional() })
   .refine((r) => !r.from || !r.to || r.from <= r.to, { error: 'from must not be after to', path: ['from'] });
 const Counts = { inputTokens: z.number().int(), outputTokens: z.number().int(), messages: z.number().int() };
 export const UsageOutput = z.object({

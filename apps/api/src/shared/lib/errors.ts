@@ -17,6 +17,7 @@ export type TrpcCode =
 export const ERROR_CODES = {
   VALIDATION_FAILED: { trpc: 'BAD_REQUEST', message: 'The input is not valid' },
   BAD_REQUEST: { trpc: 'BAD_REQUEST', message: 'The request is malformed' },
+  INVALID_CURSOR: { trpc: 'BAD_REQUEST', message: 'cursor is not one this server gave out' },
   UNAUTHORIZED: { trpc: 'UNAUTHORIZED', message: 'Sign in, or send a valid API key' },
   FORBIDDEN: { trpc: 'FORBIDDEN', message: 'You are not allowed to do this' },
   NOT_FOUND: { trpc: 'NOT_FOUND', message: 'Not found' },

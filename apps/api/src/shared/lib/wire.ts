@@ -110,5 +110,51 @@ export function serialize(value: unknown): SuperJSONResult {
   return (values ? { json, meta: { values, v: 1 } } : { json }) as SuperJSONResult;
 }
 
-/** The transformer tRPC uses: this serializer out, superjson's own in. */
-export const transformer = { serialize, deserialize: superjson.deserialize.bind(superjson) };
+/**
+ * Annotations an input may carry: values JSON cannot say. Never a class, custom type, symbol or typed array (they
+ * name things on the server; an unregistered class sent superjson into unbounded recursion), never referential
+ * equalities (our inputs have no shared objects; a chain of them builds cycles and deep graphs from a few bytes).
+ */
+const INPUT_ANNOTATIONS = new Set(['undefined', 'Date', 'bigint', 'number', 'regexp', 'set', 'map', 'URL']);
+const MAX_ANNOTATIONS = 1_000;
+const MAX_PATH_CHARS = 1_000;
+
+export class InputMetaRefused extends Error {
+  override name = 'InputMetaRefused';
+}
+
+/** Throws unless every annotation in superjson's value tree is a plain one (bounded in count and path length). */
+function checkValueTree(tree: unknown, budget: { left: number }, depth: number) {
+  if (tree === undefined || tree === null) return;
+  if (--budget.left < 0 || depth > 64) throw new InputMetaRefused('superjson metadata is too large');
+  if (Array.isArray(tree)) {
+    const [type, children] = tree as [unknown, unknown];
+    if (typeof type !== 'string' || !INPUT_ANNOTATIONS.has(type)) {
+      throw new InputMetaRefused('superjson metadata names a type inputs may not use');
+    }
+    if (children !== undefined) checkValueTree(children, budget, depth + 1);
+    return;
+  }
+  if (typeof tree !== 'object') throw new InputMetaRefused('superjson metadata is malformed');
+  for (const [path, child] of Object.entries(tree)) {
+    if (path.length > MAX_PATH_CHARS) throw new InputMetaRefused('superjson metadata path is too long');
+    checkValueTree(child, budget, depth + 1);
+  }
+}
+
+/** superjson.deserialize for what clients send: its metadata checked first (test/input-policy.test.ts). */
+export function deserialize<T = unknown>(payload: SuperJSONResult): T {
+  const meta = (payload as { meta?: unknown } | null)?.meta;
+  if (meta !== undefined && meta !== null) {
+    if (typeof meta !== 'object') throw new InputMetaRefused('superjson metadata is malformed');
+    const { values, referentialEqualities } = meta as { values?: unknown; referentialEqualities?: unknown };
+    if (referentialEqualities !== undefined) {
+      throw new InputMetaRefused('superjson referential equalities are not accepted in input');
+    }
+    checkValueTree(values, { left: MAX_ANNOTATIONS }, 0);
+  }
+  return superjson.deserialize<T>(payload);
+}
+
+/** The transformer tRPC uses: this serializer out, superjson's own in behind the metadata check. */
+export const transformer = { serialize, deserialize };

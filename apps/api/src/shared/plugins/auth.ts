@@ -4,14 +4,34 @@ import type { FastifyInstance } from 'fastify';
 import { type Auth, authRequestState, CLIENT_IP_HEADER } from '../auth.ts';
 import { AppError } from '../lib/errors.ts';
 import { toFetchHeaders } from '../lib/headers.ts';
+import { isAllowedImageUrl } from '../lib/input-policy.ts';
 
 const SKIPPED_RESPONSE_HEADERS = new Set(['set-cookie', 'content-length', 'content-encoding', 'transfer-encoding']);
+
+/** Better Auth's bodies are a few short fields: a small limit of their own, whatever BODY_LIMIT_BYTES says. */
+const AUTH_BODY_LIMIT = 64 * 1024;
+
+/** The image URL rule of users.updateProfile, on Better Auth's update-user too (it accepts any string). */
+function refusedImage(path: string, body: unknown): string | null {
+  if (!path.endsWith('/update-user') || body === null || typeof body !== 'object') return null;
+  const image = (body as { image?: unknown }).image;
+  if (image === undefined || image === null) return null;
+  return typeof image === 'string' && image.length <= 2000 && isAllowedImageUrl(image)
+    ? null
+    : 'image: expected an https: or data:image/ URL';
+}
+
 
 export async function authPlugin(app: FastifyInstance, { auth, publicUrl }: { auth: Auth; publicUrl: string }) {
   app.route({
     method: ['GET', 'POST'],
     url: '/api/auth/*',
+    bodyLimit: AUTH_BODY_LIMIT,
     async handler(request, reply) {
+      const refused = refusedImage(new URL(request.url, publicUrl).pathname, request.body);
+      if (refused) {
+        return reply.code(400).send({ code: 'VALIDATION_FAILED', message: refused, requestId: request.id });
+      }
       const headers = toFetchHeaders(request.headers);
       headers.set(CLIENT_IP_HEADER, request.ip);
       headers.delete('content-length');

@@ -12,22 +12,21 @@ import {
   getTRPCErrorFromUnknown,
 } from '@trpc/server/unstable-core-do-not-import';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import superjson from 'superjson';
 import { appRouter } from '../../router.ts';
-import { serialize } from '../lib/wire.ts';
+import { deserialize, serialize } from '../lib/wire.ts';
 import type { Context } from '../trpc.ts';
 
 type Query = { batch?: string; input?: string };
-type SuperJSONResult = Parameters<typeof superjson.deserialize>[0];
+type SuperJSONResult = Parameters<typeof deserialize>[0];
 type Call = { path: string; input: unknown };
 
 const PROCEDURES = appRouter._def.procedures as unknown as Record<string, { _def: { type: string } } | undefined>;
 
-/** One call, if `name` is a query and its superjson input decodes. */
+/** One call, if `name` is a query and its superjson input decodes (metadata checked: lib/wire.ts). */
 function queryCall(name: string, encoded: unknown): Call | null {
   if (PROCEDURES[name]?._def.type !== 'query') return null;
   try {
-    return { path: name, input: encoded === undefined ? undefined : superjson.deserialize(encoded as SuperJSONResult) };
+    return { path: name, input: encoded === undefined ? undefined : deserialize(encoded as SuperJSONResult) };
   } catch {
     return null;
   }

@@ -21,7 +21,6 @@ function refusedImage(path: string, body: unknown): string | null {
     : 'image: expected an https: or data:image/ URL';
 }
 
-
 export async function authPlugin(app: FastifyInstance, { auth, publicUrl }: { auth: Auth; publicUrl: string }) {
   app.route({
     method: ['GET', 'POST'],

@@ -121,3 +121,16 @@ describe('what fails, and how', () => {
     expect(configError({ ...TEST_ENV, ENCRYPTION_KEYS: 'nonsense' })).toMatch(/ENCRYPTION_KEYS: expected each key/);
   });
 });
+
+describe('provider URL allowlist', () => {
+  it('reads PROVIDER_URL_ALLOWLIST, names a bad entry, and refuses the removed blanket switch', () => {
+    const config = loadConfig({ ...TEST_ENV, PROVIDER_URL_ALLOWLIST: '127.0.0.1:11434, 10.0.0.0/8' });
+    expect(config.outboundPolicy.allow.map((entry) => entry.text)).toEqual(['127.0.0.1:11434', '10.0.0.0/8']);
+    expect(configError({ ...TEST_ENV, PROVIDER_URL_ALLOWLIST: '10.0.0.0/40' })).toMatch(
+      /PROVIDER_URL_ALLOWLIST: "10\.0\.0\.0\/40" is not a valid CIDR range/,
+    );
+    expect(configError({ ...TEST_ENV, ALLOW_PRIVATE_PROVIDER_URLS: 'true' })).toMatch(
+      /ALLOW_PRIVATE_PROVIDER_URLS: removed; .*PROVIDER_URL_ALLOWLIST/,
+    );
+  });
+});

@@ -14,7 +14,7 @@ const WARMUP = Number(process.env.BENCH_P3A_WARMUP ?? 30);
 export async function p3a() {
   const fake = await startFake({ words: 8, delayMs: 0 });
   // Production refuses loopback provider URLs; this setting is how a self-hosted provider is allowed.
-  const { product } = await startStack({ extra: { ALLOW_PRIVATE_PROVIDER_URLS: 'true' } });
+  const { product } = await startStack({ extra: { PROVIDER_URL_ALLOWLIST: '127.0.0.1' } });
   const account = await signUp(product.base);
   const apiKey = await createApiKey(product.base, account);
   const providerId = await createProvider(product.base, account, fake.baseUrl);

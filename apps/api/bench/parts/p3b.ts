@@ -84,7 +84,7 @@ async function follow(base: string, jobs: Job[], onLive: (live: number) => void)
 
 export async function p3b() {
   const fake = await startFake({ words: WORDS, delayMs: DELAY_MS });
-  const settings = { ALLOW_PRIVATE_PROVIDER_URLS: 'true', MAX_CONCURRENT_GENERATIONS: LIMIT };
+  const settings = { PROVIDER_URL_ALLOWLIST: '127.0.0.1', MAX_CONCURRENT_GENERATIONS: LIMIT };
   const { product } = await startStack({ extra: settings });
   const jobs = await seedJobs(product.base, fake.baseUrl);
   const prober = await seedUser(product.base, fake.baseUrl, 1);

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { loadDevSecrets } from './dev-secrets.ts';
 import { type Keyring, parseKeyring } from './keyring.ts';
-import type { OutboundPolicy } from './outbound.ts';
+import { type OutboundPolicy, parseAllowlist } from './outbound.ts';
 
 export type Environment = 'development' | 'test' | 'production';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -129,7 +129,17 @@ const EnvSchema = z.object({
   AUTH_RATE_LIMIT_WINDOW_SECONDS: int(1, 86_400).default(60),
   AUTH_RATE_LIMIT_MAX: int(1, 100_000).default(10),
   TRUST_PROXY: z.stringbool({ error: 'expected true or false' }).default(false),
-  ALLOW_PRIVATE_PROVIDER_URLS: z.stringbool({ error: 'expected true or false' }).default(false),
+  PROVIDER_URL_ALLOWLIST: z
+    .string()
+    .transform((value, ctx) => {
+      try {
+        return parseAllowlist(value);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    })
+    .default([]),
   PROVIDER_TIMEOUT_MS: int(100, 600_000).default(15_000),
   MAX_MESSAGE_CHARS: int(1, 1_000_000).default(32_000),
   MAX_CONCURRENT_GENERATIONS: int(1, 1_000).default(3),
@@ -174,6 +184,13 @@ export function loadConfig(source: EnvSource): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const env = parsed.data;
+  // Removed: it opened loopback (Parley's own port too) and every private range at once. Said loudly, so a
+  // self-hosted setup does not just start refusing its provider.
+  if (cleaned.ALLOW_PRIVATE_PROVIDER_URLS !== undefined) {
+    throw new ConfigError(
+      'Invalid configuration:\n  ALLOW_PRIVATE_PROVIDER_URLS: removed; list the hosts or ranges providers may reach in PROVIDER_URL_ALLOWLIST (for example 127.0.0.1:11434,192.168.1.0/24)',
+    );
+  }
   const warnings: string[] = [];
 
   let authSecret = env.AUTH_SECRET;
@@ -221,7 +238,7 @@ export function loadConfig(source: EnvSource): Config {
     // Development and tests reach local servers (a fake provider, a local Ollama); production only public ones.
     outboundPolicy: {
       allowLoopback: env.NODE_ENV !== 'production',
-      allowPrivate: env.ALLOW_PRIVATE_PROVIDER_URLS,
+      allow: env.PROVIDER_URL_ALLOWLIST,
     },
     providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
     chat: {

@@ -16,6 +16,7 @@ import { healthPlugin } from './shared/plugins/health.ts';
 import { addInputPolicy } from './shared/plugins/input-policy.ts';
 import { addRequestLogging, RequestLogController } from './shared/plugins/request-log.ts';
 import { restPlugin } from './shared/plugins/rest.ts';
+import { securityPlugin } from './shared/plugins/security.ts';
 import { trpcPlugin } from './shared/plugins/trpc.ts';
 
 export interface AppDeps {
@@ -32,6 +33,14 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     logController: new RequestLogController(config.logLevel),
     genReqId: () => randomUUID(),
     bodyLimit: config.bodyLimitBytes,
+    // Bounded waits on clients: the whole request (a body sent a byte a minute is cut off with 408), the headers,
+    // and a silent connection. Node checks request timeouts every connectionsCheckingInterval (30 s by default).
+    requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: config.connectionTimeoutMs,
+    http: {
+      headersTimeout: Math.min(10_000, config.requestTimeoutMs),
+      connectionsCheckingInterval: Math.min(1_000, config.requestTimeoutMs),
+    },
     trustProxy: config.trustProxy,
     // Batched tRPC calls put every procedure name in the path.
     routerOptions: { maxParamLength: 5_000 },
@@ -95,6 +104,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     await replies.engine.shutdown();
   });
 
+  await app.register(securityPlugin, { config });
   await app.register(healthPlugin, { database });
   await app.register(authPlugin, { auth, publicUrl: config.publicUrl });
   await app.register(trpcPlugin, { auth, sessions, db: database.db, config, outbound, replies });

@@ -38,6 +38,10 @@ export interface Config {
   /** Answer GET queries without the official tRPC adapter (shared/plugins/trpc-fast-queries.ts). */
   trpcFastPath: boolean;
   shutdownTimeoutMs: number;
+  /** Longest a client may take to send a whole request (headers and body): slow-body clients are cut off. */
+  requestTimeoutMs: number;
+  /** Longest a connection may stay silent both ways (a client that stops reading is cut off). */
+  connectionTimeoutMs: number;
   authRateLimit: { windowSeconds: number; max: number };
   trustProxy: boolean;
   /** Which addresses provider base URLs may reach. */
@@ -126,6 +130,9 @@ const EnvSchema = z.object({
   TRPC_MAX_BATCH_SIZE: int(1, 100).default(20),
   TRPC_FAST_PATH: z.stringbool({ error: 'expected true or false' }).default(true),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
+  REQUEST_TIMEOUT_MS: int(1_000, 3_600_000).default(30_000),
+  // Above the 10 s keep-alive ping of tRPC's event streams, so a quiet live reply is not cut off.
+  CONNECTION_TIMEOUT_MS: int(15_000, 3_600_000).default(120_000),
   AUTH_RATE_LIMIT_WINDOW_SECONDS: int(1, 86_400).default(60),
   AUTH_RATE_LIMIT_MAX: int(1, 100_000).default(10),
   TRUST_PROXY: z.stringbool({ error: 'expected true or false' }).default(false),
@@ -233,6 +240,8 @@ export function loadConfig(source: EnvSource): Config {
     trpcMaxBatchSize: env.TRPC_MAX_BATCH_SIZE,
     trpcFastPath: env.TRPC_FAST_PATH,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+    connectionTimeoutMs: env.CONNECTION_TIMEOUT_MS,
     authRateLimit: { windowSeconds: env.AUTH_RATE_LIMIT_WINDOW_SECONDS, max: env.AUTH_RATE_LIMIT_MAX },
     trustProxy: env.TRUST_PROXY,
     // Development and tests reach local servers (a fake provider, a local Ollama); production only public ones.

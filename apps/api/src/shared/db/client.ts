@@ -62,9 +62,13 @@ function boundAcquire(client: postgres.Sql, acquireMs: number): postgres.Sql {
   const unsafe = client.unsafe.bind(client);
   const bounded = ((...args: Parameters<postgres.Sql['unsafe']>) => {
     const query = unsafe(...args);
-    // `state` is set once a connection has taken the query; only a query still queued is cancelled.
+    // `state` is set once a connection has taken the query; only a query still queued is cancelled. A weak
+    // reference: the timer must not keep a finished query's rows alive for acquireMs (a streamed export reads
+    // ~1,000 rows a millisecond: the heap held ~100 MB of finished results).
+    const pending = new WeakRef(query);
     const timer = setTimeout(() => {
-      if (!(query as unknown as { state?: unknown }).state) query.cancel();
+      const queued = pending.deref();
+      if (queued && !(queued as unknown as { state?: unknown }).state) queued.cancel();
     }, acquireMs);
     timer.unref();
     return query;

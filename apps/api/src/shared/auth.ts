@@ -3,10 +3,11 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { apiKey } from '@better-auth/api-key';
 import { betterAuth } from 'better-auth';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
-import { isAPIError } from 'better-auth/api';
+import { APIError, createAuthMiddleware, isAPIError } from 'better-auth/api';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from './db/client.ts';
 import * as schema from './db/schema/index.ts';
+import { createAttemptCounter, emailKey, passwordProblem } from './lib/account-guard.ts';
 import type { Config } from './lib/env.ts';
 import { isDatabaseUnavailable } from './lib/errors.ts';
 import { hashPassword, verifyPassword } from './lib/password.ts';
@@ -44,7 +45,10 @@ export function createAuth({ config, db, log }: AuthOptions) {
       minPasswordLength: 8,
       maxPasswordLength: 256,
       password: { hash: hashPassword, verify: verifyPassword },
+      // A reset (like a change, below) ends every session: whoever knew the old password is signed out.
+      revokeSessionsOnPasswordReset: true,
     },
+    hooks: accountHooks(config),
     user: {
       additionalFields: {
         role: { type: 'string', required: false, defaultValue: 'user', input: false },
@@ -110,6 +114,61 @@ export function createAuth({ config, db, log }: AuthOptions) {
 }
 
 export type Auth = ReturnType<typeof createAuth>;
+
+const NEW_PASSWORD_FIELD: Record<string, string> = {
+  '/sign-up/email': 'password',
+  '/change-password': 'newPassword',
+  '/reset-password': 'newPassword',
+  '/set-password': 'newPassword',
+};
+
+function refuseWeakPassword(path: string, body: Record<string, unknown>, sessionEmail: unknown) {
+  const field = NEW_PASSWORD_FIELD[path];
+  const password = field ? body[field] : undefined;
+  if (typeof password !== 'string') return;
+  const problem = passwordProblem(password, { email: body.email ?? sessionEmail });
+  if (problem) throw new APIError('BAD_REQUEST', { message: problem, code: 'PASSWORD_NOT_ALLOWED' });
+}
+
+/**
+ * What Better Auth leaves to us (lib/account-guard.ts): common passwords refused wherever a password is chosen; a
+ * password change always ends the other sessions (revokeOtherSessions forced, whatever the client asks); failed
+ * sign-ins counted per account, and sign-ups per email, besides Better Auth's per-address limit. A locked account
+ * opens again when its window passes (AUTH_ACCOUNT_RATE_LIMIT_WINDOW_SECONDS); refused attempts are not counted,
+ * so an attacker cannot extend the lock, and the answer is the same whether the account exists or not.
+ */
+function accountHooks(config: Config) {
+  const limit = { max: config.authAccountRateLimit.max, windowMs: config.authAccountRateLimit.windowSeconds * 1000 };
+  const failedSignIns = createAttemptCounter(limit);
+  const signUps = createAttemptCounter(limit);
+  const tooMany = (message: string) => new APIError('TOO_MANY_REQUESTS', { message, code: 'TOO_MANY_ATTEMPTS' });
+  return {
+    before: createAuthMiddleware(async (ctx) => {
+      const body = (ctx.body ?? {}) as Record<string, unknown>;
+      refuseWeakPassword(ctx.path, body, ctx.context.session?.user.email);
+      const email = emailKey(body.email);
+      if (ctx.path === '/sign-in/email' && email && failedSignIns.exhausted(email)) {
+        throw tooMany('Too many failed sign-ins for this account; try again in a few minutes');
+      }
+      if (ctx.path === '/sign-up/email' && email) {
+        if (signUps.exhausted(email)) throw tooMany('Too many sign-ups for this email; try again in a few minutes');
+        signUps.record(email);
+      }
+      if (ctx.path === '/change-password') return { context: { body: { ...body, revokeOtherSessions: true } } };
+    }),
+    after: createAuthMiddleware(async (ctx) => {
+      if (ctx.path !== '/sign-in/email') return;
+      const email = emailKey((ctx.body as Record<string, unknown> | undefined)?.email);
+      if (!email) return;
+      const returned = ctx.context.returned;
+      if (isAPIError(returned)) {
+        if (returned.status === 'UNAUTHORIZED') failedSignIns.record(email);
+      } else {
+        failedSignIns.reset(email);
+      }
+    }),
+  };
+}
 
 /** How each request finds its user: Better Auth's sessions and keys, read with one prepared query (session-lookup.ts). */
 export function createSessions({ auth, config, db }: { auth: Auth; config: Config; db: Db }) {

@@ -43,6 +43,8 @@ export interface Config {
   /** Longest a connection may stay silent both ways (a client that stops reading is cut off). */
   connectionTimeoutMs: number;
   authRateLimit: { windowSeconds: number; max: number };
+  /** Failed sign-ins per account, and sign-ups per email, within the window. */
+  authAccountRateLimit: { windowSeconds: number; max: number };
   trustProxy: boolean;
   /** Which addresses provider base URLs may reach. */
   outboundPolicy: OutboundPolicy;
@@ -135,6 +137,8 @@ const EnvSchema = z.object({
   CONNECTION_TIMEOUT_MS: int(15_000, 3_600_000).default(120_000),
   AUTH_RATE_LIMIT_WINDOW_SECONDS: int(1, 86_400).default(60),
   AUTH_RATE_LIMIT_MAX: int(1, 100_000).default(10),
+  AUTH_ACCOUNT_RATE_LIMIT_WINDOW_SECONDS: int(1, 86_400).default(300),
+  AUTH_ACCOUNT_RATE_LIMIT_MAX: int(1, 100_000).default(10),
   TRUST_PROXY: z.stringbool({ error: 'expected true or false' }).default(false),
   PROVIDER_URL_ALLOWLIST: z
     .string()
@@ -243,6 +247,10 @@ export function loadConfig(source: EnvSource): Config {
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
     connectionTimeoutMs: env.CONNECTION_TIMEOUT_MS,
     authRateLimit: { windowSeconds: env.AUTH_RATE_LIMIT_WINDOW_SECONDS, max: env.AUTH_RATE_LIMIT_MAX },
+    authAccountRateLimit: {
+      windowSeconds: env.AUTH_ACCOUNT_RATE_LIMIT_WINDOW_SECONDS,
+      max: env.AUTH_ACCOUNT_RATE_LIMIT_MAX,
+    },
     trustProxy: env.TRUST_PROXY,
     // Development and tests reach local servers (a fake provider, a local Ollama); production only public ones.
     outboundPolicy: {

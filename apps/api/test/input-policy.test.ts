@@ -83,6 +83,28 @@ describe('strings PostgreSQL cannot store', () => {
   });
 });
 
+describe('keys the schema does not name', () => {
+  it("never reach a procedure: a GET query's userId does not list another user's chats (fast path)", async () => {
+    const bob = new Client(server.url);
+    const signUp = await bob.postJson('/api/auth/sign-up/email', {
+      email: 'bob-input@example.com',
+      password: 'correct horse battery staple',
+      name: 'Bob',
+    });
+    const bobId = ((await signUp.json()) as { user: { id: string } }).user.id;
+    await bob.trpc().chat.create.mutate({ title: 'Bob private' });
+    const input = encodeURIComponent(JSON.stringify({ json: { userId: bobId } }));
+    const response = await ada.fetch(`/trpc/chat.list?input=${input}`);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { result: { data: { json: { items: { title: string }[] } } } };
+    expect(body.result.data.json.items.map((c) => c.title)).toEqual(['kept']);
+    // A key of the wrong type was a 500 (the SQL got a boolean for the user id).
+    expect((await ada.fetch(`/trpc/chat.list?input=${encodeURIComponent('{"json":{"userId":true}}')}`)).status).toBe(
+      200,
+    );
+  });
+});
+
 describe('bodies nested too deep', () => {
   const post = (path: string, body: string, client = ada) =>
     client.fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body });

@@ -76,7 +76,9 @@ export function fastQueriesHook(options: {
             path,
             type: 'query',
             ctx,
-            input,
+            // As the official adapter: no input here, the raw input only through getRawInput. tRPC merges `input`
+            // into the parsed one, so the raw input here let any key through the schema ({ userId } included).
+            input: undefined,
             getRawInput: async () => input,
             signal: undefined,
             batchIndex,

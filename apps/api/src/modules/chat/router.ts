@@ -59,7 +59,7 @@ export const chatRouter = router({
     .meta(rest('GET', '/chats', 'chat'))
     .input(ListChatsInput)
     .output(ChatPage)
-    .query(({ ctx, input }) => service.listChats({ db: ctx.db, userId: ctx.user.id, ...input })),
+    .query(({ ctx, input }) => service.listChats({ ...input, db: ctx.db, userId: ctx.user.id })),
 
   /** One chat. */
   get: protectedProcedure
@@ -96,7 +96,7 @@ export const chatRouter = router({
     .meta(rest('GET', '/chats/{chatId}/messages', 'chat'))
     .input(MessagesInput)
     .output(MessagePage)
-    .query(({ ctx, input }) => service.listMessages({ db: ctx.db, userId: ctx.user.id, ...input })),
+    .query(({ ctx, input }) => service.listMessages({ ...input, db: ctx.db, userId: ctx.user.id })),
 
   /** Stores the user's message and a streaming reply, and starts the reply on the server. */
   send: protectedProcedure

@@ -42,7 +42,7 @@ export const usersRouter = router({
     .meta(rest('GET', '/users/me/usage', 'users'))
     .input(UsageInput)
     .output(UsageOutput)
-    .query(({ ctx, input }) => service.getUsage({ db: ctx.db, userId: ctx.user.id, ...input })),
+    .query(({ ctx, input }) => service.getUsage({ ...input, db: ctx.db, userId: ctx.user.id })),
 
   /** Everything the user owns, without secrets, for accounts up to 10,000 messages (GET /api/export streams any). */
   exportData: protectedProcedure
@@ -70,7 +70,7 @@ export const usersRouter = router({
     .meta(rest('GET', '/users', 'users'))
     .input(ListUsersInput)
     .output(UserPage)
-    .query(({ ctx, input }) => service.listUsers({ db: ctx.db, ...input })),
+    .query(({ ctx, input }) => service.listUsers({ ...input, db: ctx.db })),
 
   /** Admin: makes a user an admin or an ordinary user (never demoting the last admin). */
   setRole: adminProcedure

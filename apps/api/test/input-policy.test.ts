@@ -98,6 +98,8 @@ describe('keys the schema does not name', () => {
     expect(response.status).toBe(200);
     const body = (await response.json()) as { result: { data: { json: { items: { title: string }[] } } } };
     expect(body.result.data.json.items.map((c) => c.title)).toEqual(['kept']);
+    const rest = (await (await ada.fetch(`/api/v1/chats?userId=${bobId}`)).json()) as { items: { title: string }[] };
+    expect(rest.items.map((c) => c.title)).toEqual(['kept']);
     // A key of the wrong type was a 500 (the SQL got a boolean for the user id).
     expect((await ada.fetch(`/trpc/chat.list?input=${encodeURIComponent('{"json":{"userId":true}}')}`)).status).toBe(
       200,

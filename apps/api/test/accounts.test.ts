@@ -31,7 +31,7 @@ describe('passwords', () => {
         password,
       );
       expect(response.status).toBe(400);
-      expect((await response.json()).code).toMatch(/PASSWORD_NOT_ALLOWED|PASSWORD_TOO_SHORT/);
+      expect(((await response.json()) as { code: string }).code).toMatch(/PASSWORD_NOT_ALLOWED|PASSWORD_TOO_SHORT/);
     },
   );
 
@@ -87,7 +87,9 @@ describe('guessing', () => {
     for (let i = 0; i < 3; i++) await signIn(new Client(server.url), 'nobody@example.com', `guess ${i}`);
     const unknown = await signIn(new Client(server.url), 'nobody@example.com');
     expect(unknown.status).toBe(429);
-    expect((await unknown.json()).message).toBe((await locked.json()).message);
+    expect(((await unknown.json()) as { message: string }).message).toBe(
+      ((await locked.json()) as { message: string }).message,
+    );
   });
 
   it('a successful sign-in clears the count', async () => {

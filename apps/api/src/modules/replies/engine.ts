@@ -5,7 +5,7 @@ import type { LanguageModel, ModelMessage } from 'ai';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../../shared/db/client.ts';
 import type { Checkpoint, Checkpoints } from './checkpoints.ts';
-import { generate, type Part } from './generate.ts';
+import { generate, type Part, ProviderIdleError } from './generate.ts';
 import type { EventHub } from './hub.ts';
 import { replyParts, toMessage } from './messages.ts';
 import * as repository from './repository.ts';
@@ -43,6 +43,8 @@ export interface EngineOptions {
   hub: EventHub;
   checkpoints: Checkpoints;
   log: FastifyBaseLogger;
+  /** PROVIDER_IDLE_TIMEOUT_MS: a provider silent this long (before or during a reply) ends it as an error. */
+  providerIdleTimeoutMs?: number;
 }
 
 export const INTERRUPTED = 'interrupted: the server stopped during this reply';
@@ -141,7 +143,12 @@ export class GenerationEngine {
     } catch (error) {
       outcome = live.abort.signal.aborted
         ? this.#abortedOutcome(live)
-        : { status: 'error', error: request.describeError(error, live.checkpoint.text) };
+        : {
+            status: 'error',
+            // Our own bound, already worded for the user; anything else is the provider's failure, described.
+            error:
+              error instanceof ProviderIdleError ? error.message : request.describeError(error, live.checkpoint.text),
+          };
     }
     if (!(await request.stored.catch(() => false))) return undefined;
     const text = live.checkpoint.text;
@@ -167,7 +174,8 @@ export class GenerationEngine {
     const { request, checkpoint } = live;
     const { model, system, messages } = request;
     let finish: Omit<Extract<Part, { type: 'finish' }>, 'type'> | null = null;
-    for await (const part of generate({ model, system, messages, abortSignal: live.abort.signal })) {
+    const idleTimeoutMs = this.#options.providerIdleTimeoutMs;
+    for await (const part of generate({ model, system, messages, abortSignal: live.abort.signal, idleTimeoutMs })) {
       if (part.type === 'text') {
         checkpoint.text += part.text;
         this.#options.hub.publish(request.messageId, { type: 'delta', delta: part.text, end: checkpoint.text.length });

@@ -14,6 +14,16 @@ export interface GenerateOptions {
   system: string | undefined;
   messages: ModelMessage[];
   abortSignal: AbortSignal;
+  /** Longest wait for the provider's next piece (or its first), after which the call is aborted; 0: no bound. */
+  idleTimeoutMs?: number;
+}
+
+/** The provider sent nothing for idleTimeoutMs: the call was aborted and the reply ends as an error. */
+export class ProviderIdleError extends Error {
+  override name = 'ProviderIdleError';
+  constructor(idleTimeoutMs: number) {
+    super(`the provider stopped sending (no data for ${Math.round(idleTimeoutMs / 100) / 10} s)`);
+  }
 }
 
 const RETRY_AFTER_MS = 1_000;
@@ -22,14 +32,42 @@ type V4Model = Extract<LanguageModel, { specificationVersion: 'v4' }>;
 type V4Prompt = Parameters<V4Model['doStream']>[0]['prompt'];
 type V4Part = Awaited<ReturnType<V4Model['doStream']>>['stream'] extends ReadableStream<infer P> ? P : never;
 
-/** The reply's text, reasoning and finish, in order; a provider failure is thrown. */
+/** The reply's text, reasoning and finish, in order; a provider failure (or silence) is thrown. */
 export async function* generate(options: GenerateOptions): AsyncGenerator<Part> {
-  const { model } = options;
-  if (typeof model === 'object' && model.specificationVersion === 'v4') yield* fromModel(model, options);
-  else yield* throughStreamText(options);
+  const { idleTimeoutMs = 0 } = options;
+  if (idleTimeoutMs <= 0) {
+    yield* parts(options);
+    return;
+  }
+  // A provider that accepts the call and then sends nothing (or stops mid-reply) would hold the reply open for
+  // ever: a timer, restarted by every piece, aborts the call; the caller's own abort (a stop) still passes through.
+  const idle = new AbortController();
+  const timer = setTimeout(() => idle.abort(new ProviderIdleError(idleTimeoutMs)), idleTimeoutMs);
+  const abortSignal = AbortSignal.any([options.abortSignal, idle.signal]);
+  try {
+    // Every piece the provider sends counts as data, whether or not it carries text (stream start, metadata).
+    yield* parts({ ...options, abortSignal }, () => timer.refresh());
+  } catch (error) {
+    if (idle.signal.aborted && !options.abortSignal.aborted) throw idle.signal.reason;
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+  // Cancelling the reader ends the stream quietly: silence must still end as an error, not as a short reply.
+  if (idle.signal.aborted && !options.abortSignal.aborted) throw idle.signal.reason;
 }
 
-async function* fromModel(model: V4Model, { system, messages, abortSignal }: GenerateOptions): AsyncGenerator<Part> {
+function parts(options: GenerateOptions, onData: () => void = () => {}): AsyncGenerator<Part> {
+  const { model } = options;
+  if (typeof model === 'object' && model.specificationVersion === 'v4') return fromModel(model, options, onData);
+  return throughStreamText(options, onData);
+}
+
+async function* fromModel(
+  model: V4Model,
+  { system, messages, abortSignal }: GenerateOptions,
+  onData: () => void,
+): AsyncGenerator<Part> {
   const call = () => model.doStream({ prompt: toPrompt(system, messages), abortSignal });
   let result: Awaited<ReturnType<typeof call>>;
   try {
@@ -45,7 +83,10 @@ async function* fromModel(model: V4Model, { system, messages, abortSignal }: Gen
   const cancel = () => void reader.cancel(abortSignal.reason).catch(() => {});
   abortSignal.addEventListener('abort', cancel, { once: true });
   try {
-    for (let read = await reader.read(); !read.done; read = await reader.read()) yield* toParts(read.value);
+    for (let read = await reader.read(); !read.done; read = await reader.read()) {
+      onData();
+      yield* toParts(read.value);
+    }
   } finally {
     abortSignal.removeEventListener('abort', cancel);
     reader.releaseLock();
@@ -78,9 +119,13 @@ function toPrompt(system: string | undefined, messages: ModelMessage[]): V4Promp
 }
 
 /** Models of an older provider interface (or named by id) go through the AI SDK's own streamText. */
-async function* throughStreamText({ model, system, messages, abortSignal }: GenerateOptions): AsyncGenerator<Part> {
+async function* throughStreamText(
+  { model, system, messages, abortSignal }: GenerateOptions,
+  onData: () => void,
+): AsyncGenerator<Part> {
   const result = streamText({ model, system, messages, abortSignal, maxRetries: 1, onError: () => {} });
   for await (const part of result.fullStream) {
+    onData();
     if (part.type === 'text-delta') yield { type: 'text', text: part.text };
     else if (part.type === 'reasoning-delta') yield { type: 'reasoning', text: part.text };
     else if (part.type === 'error') throw part.error;

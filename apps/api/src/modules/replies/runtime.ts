@@ -24,7 +24,13 @@ export function createReplies({ db, log, limits }: { db: Db; log: FastifyBaseLog
     intervalMs: limits.checkpointIntervalMs,
     heartbeatMs: Math.max(limits.checkpointIntervalMs, Math.floor(limits.staleGenerationMs / 4)),
   });
-  const engine = new GenerationEngine({ db, hub, checkpoints, log });
+  const engine = new GenerationEngine({
+    db,
+    hub,
+    checkpoints,
+    log,
+    providerIdleTimeoutMs: limits.providerIdleTimeoutMs,
+  });
   return { hub, engine, checkpoints, limits, statements: repository.replyStatements(db) };
 }
 

@@ -68,6 +68,8 @@ export interface ChatLimits {
   checkpointIntervalMs: number;
   /** A reply still `streaming` with no heartbeat for this long was left by a process that died. */
   staleGenerationMs: number;
+  /** A provider that sends nothing for this long (first token included) has its call aborted: the reply errs. */
+  providerIdleTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -157,6 +159,7 @@ const EnvSchema = z.object({
   HISTORY_WINDOW_MESSAGES: int(1, 1_000).default(40),
   CHECKPOINT_INTERVAL_MS: int(10, 60_000).default(250),
   STALE_GENERATION_MS: int(1_000, 3_600_000).default(60_000),
+  PROVIDER_IDLE_TIMEOUT_MS: int(100, 3_600_000).default(60_000),
   ADMIN_EMAILS: z
     .string()
     .transform((s) =>
@@ -264,6 +267,7 @@ export function loadConfig(source: EnvSource): Config {
       historyWindow: env.HISTORY_WINDOW_MESSAGES,
       checkpointIntervalMs: env.CHECKPOINT_INTERVAL_MS,
       staleGenerationMs: env.STALE_GENERATION_MS,
+      providerIdleTimeoutMs: env.PROVIDER_IDLE_TIMEOUT_MS,
     },
     adminEmails: env.ADMIN_EMAILS,
     apiKeyRateLimitPerMinute: env.API_KEY_RATE_LIMIT_PER_MINUTE,

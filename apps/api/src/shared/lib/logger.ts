@@ -36,10 +36,19 @@ export function serializeError(error: unknown, depth = 0): Record<string, unknow
   return out;
 }
 
-/** Drizzle puts the query's parameters (user text, token hashes) in its message: keep only the SQL text. */
+/** PostgreSQL's data exceptions (class 22) quote the value at fault: `invalid input syntax for type uuid: "…"`. */
+const DATA_EXCEPTION = /^22[0-9A-Z]{3}$/;
+
+/**
+ * Drizzle puts the query's parameters (user text, token hashes) in its message: keep only the SQL text. PostgreSQL
+ * quotes the offending input in a data exception's message: keep the message, not the value.
+ */
 function safeMessage(error: Error): string {
   const message = error.message ?? '';
   if (message.startsWith('Failed query:')) return message.split('\nparams:')[0] as string;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && DATA_EXCEPTION.test(code))
+    return message.replace(/:\s*"[\s\S]*$/, ': [value omitted]');
   return message;
 }
 

@@ -1,4 +1,4 @@
-// Fuzz (issue 13, item 2): every tRPC procedure and every REST route, called over real HTTP as a signed-in user
+// Fuzz (issue 13, item 2): every tRPC procedure, every REST route and Better Auth's input routes, called over real HTTP as a signed-in user
 // with inputs generated from the procedure's Zod schema (helpers/fuzz.ts) mixed with hostile strings, numbers,
 // dates, shapes, superjson metadata and raw bodies. No answer may be a 5xx, the server must still be ready after,
 // and another user's rows must be exactly as they were.
@@ -227,8 +227,48 @@ function restCall(rng: Rng, route: { method: string; path: string; procedure?: s
   };
 }
 
+/** Better Auth's routes that take input and leave Ada able to sign in (no password change, no deletion). */
+const AUTH_ROUTES = [
+  'sign-in/email',
+  'sign-up/email',
+  'update-user',
+  'revoke-session',
+  'forget-password',
+  'reset-password',
+  'verify-email',
+  'api-key/create',
+  'api-key/delete',
+  'api-key/verify',
+];
+const AUTH_FIELDS = ['email', 'password', 'name', 'image', 'token', 'callbackURL', 'keyId', 'key', 'newPassword'];
+
+function authCall(rng: Rng): Call {
+  const route = pick(rng, AUTH_ROUTES);
+  const body: Record<string, unknown> = {};
+  for (const field of AUTH_FIELDS) {
+    if (rng() < 0.5) body[field] = rng() < 0.7 ? pick(rng, [...strings, ...HOSTILE_STRINGS]) : hostileValue(rng);
+  }
+  if (route === 'verify-email' || rng() < 0.1) {
+    const token = encodePart(String(pick(rng, HOSTILE_STRINGS)).slice(0, 500));
+    return {
+      label: `GET /api/auth/${route}?token=${token}`.slice(0, 400),
+      url: `/api/auth/${route}?token=${token}`,
+      init: {},
+    };
+  }
+  const valid = JSON.stringify(body);
+  const text = rng() < 0.1 ? rawBody(rng, valid) : valid;
+  return {
+    label: `POST /api/auth/${route} ${text.slice(0, 300)}`,
+    url: `/api/auth/${route}`,
+    init: { method: 'POST', headers: { 'content-type': 'application/json' }, body: text },
+  };
+}
+
 function nextCall(rng: Rng): Call {
-  if (rng() < 0.3) return restCall(rng, pick(rng, restRoutes));
+  const roll = rng();
+  if (roll < 0.1) return authCall(rng);
+  if (roll < 0.35) return restCall(rng, pick(rng, restRoutes));
   const [name, procedure] = pick(rng, PROCEDURES);
   return trpcCall(rng, name, procedure._def.type);
 }

@@ -45,18 +45,21 @@ export async function* exportChatsJson({
     first = false;
     let afterSeq = 0;
     let separator = '';
-    for (;;) {
-      const rows = await messagePage(db, userId, row.id, afterSeq, batchSize);
-      for (const m of rows) {
-        piece += separator + JSON.stringify(toMessage(m));
+    for (let more = true; more; ) {
+      let page: JsonPage | null = await messageJsonPage(db, userId, row.id, afterSeq, batchSize);
+      for (let i = 0; i < page.json.length; i++) {
+        piece += separator + page.json[i];
         separator = ',';
         if (piece.length >= PIECE_CHARS) {
           yield piece;
           piece = '';
         }
       }
-      afterSeq = rows.at(-1)?.seq ?? afterSeq;
-      if (rows.length < batchSize) break;
+      more = page.json.length === batchSize;
+      afterSeq = page.lastSeq;
+      // A suspended generator keeps every value it still references: drop the page before the next round trip,
+      // or each one lives through two young-generation collections and is promoted (old-space garbage).
+      page = null;
     }
     piece += ']}';
   }
@@ -83,6 +86,18 @@ async function* chatRows(db: Db, userId: string, limit: number) {
     if (!last || rows.length < limit) return;
     after = { at: last.at, id: last.row.id };
   }
+}
+
+interface JsonPage {
+  /** Each message as JSON text, oldest first. */
+  json: string[];
+  lastSeq: number;
+}
+
+/** A page of a chat's messages as JSON text: the rows die here, only their text goes back to the generator. */
+async function messageJsonPage(db: Db, userId: string, chatId: string, afterSeq: number, limit: number) {
+  const rows = await messagePage(db, userId, chatId, afterSeq, limit);
+  return { json: rows.map((m) => JSON.stringify(toMessage(m))), lastSeq: rows.at(-1)?.seq ?? afterSeq };
 }
 
 /**

@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { testConfig } from './helpers/config.ts';
@@ -144,6 +145,54 @@ describe.skipIf(!pgBin)('with the database down', () => {
     const chats = await client.trpc().chat.list.query({});
     expect(chats.items.map((chat) => chat.id)).toContain(chatId);
     expect(chats.items.map((chat) => chat.title)).not.toContain('during the outage');
+  });
+
+  it('under load: only 200s and 503s, nothing hangs, and every acknowledged write survives the outage', async () => {
+    const acknowledged: string[] = [];
+    const statuses = new Map<number, number>();
+    let slowest = 0;
+    let running = true;
+    let writes = 0;
+    // Eight clients writing as fast as they can (HANG_LIMIT_MS aborts, and so fails, any call that hangs).
+    const writer = async () => {
+      while (running) {
+        const started = Date.now();
+        const response = await call('/trpc/chat.create', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ json: { title: `load ${writes++}` } }),
+        });
+        slowest = Math.max(slowest, Date.now() - started);
+        statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+        const body = (await response.json()) as { result?: { data: { json: { id: string } } } };
+        if (response.status === 200 && body.result) acknowledged.push(body.result.data.json.id);
+        else await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    const writers = Array.from({ length: 8 }, writer);
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    await pause(300);
+    pgCtl('stop');
+    await pause(1_500);
+    pgCtl('start');
+    const before = acknowledged.length;
+    // Until writes are acknowledged again (bounded: a server that never recovers fails here).
+    for (let waited = 0; acknowledged.length < before + 16 && waited < 10_000; waited += 100) await pause(100);
+    running = false;
+    await Promise.all(writers);
+
+    process.stdout.write(
+      `db-faults under load: ${JSON.stringify(Object.fromEntries(statuses))}, slowest call ${slowest} ms, ${acknowledged.length} acknowledged\n`,
+    );
+    expect([...statuses.keys()].sort()).toEqual([200, 503]);
+    expect(acknowledged.length).toBeGreaterThanOrEqual(before + 16);
+    const admin = postgres(`postgres://postgres@127.0.0.1:${pgPort}/postgres`, { max: 1, onnotice: () => {} });
+    try {
+      const found = await admin<{ id: string }[]>`select id from chat where id in ${admin(acknowledged)}`;
+      expect(found.length).toBe(acknowledged.length);
+    } finally {
+      await admin.end();
+    }
   });
 });
 

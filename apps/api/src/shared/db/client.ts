@@ -45,7 +45,7 @@ export async function openDatabase(config: DatabaseConfig, timeouts = DEFAULT_TI
 /**
  * A postgres.js client whose every wait is bounded: connecting (connect_timeout), running (statement_timeout, set
  * by PostgreSQL for each connection) and waiting for a free connection of the pool (postgres.js has no bound of
- * its own: a query still queued after acquireMs is cancelled, which rejects it with 57014). With the database down,
+ * its own: raceAcquire answers the caller when no connection took the query within acquireMs). With the database down,
  * a query fails within about connectMs and the caller answers 503; when it is back, the next query reconnects.
  */
 export function openPostgres(url: string, max: number, timeouts: DatabaseTimeouts): postgres.Sql {
@@ -62,21 +62,59 @@ function boundAcquire(client: postgres.Sql, acquireMs: number): postgres.Sql {
   const unsafe = client.unsafe.bind(client);
   const bounded = ((...args: Parameters<postgres.Sql['unsafe']>) => {
     const query = unsafe(...args);
-    // `state` is set once a connection has taken the query; only a query still queued is cancelled. A weak
-    // reference: the timer must not keep a finished query's rows alive for acquireMs (a streamed export reads
-    // ~1,000 rows a millisecond: the heap held ~100 MB of finished results).
-    const pending = new WeakRef(query);
-    const timer = setTimeout(() => {
-      const queued = pending.deref();
-      if (queued && !(queued as unknown as { state?: unknown }).state) queued.cancel();
-    }, acquireMs);
-    timer.unref();
+    // postgres.js runs a query when it is awaited (its `then`); this instance's own `then` races that against the
+    // bound. `.values()` and the like return the same instance, so they are raced too.
+    const run = query.then.bind(query) as Promise<unknown>['then'];
+    let raced: Promise<unknown> | undefined;
+    Object.defineProperty(query, 'then', {
+      value: (onFulfilled?: (value: unknown) => unknown, onRejected?: (reason: unknown) => unknown) => {
+        raced ??= raceAcquire(query, run, acquireMs);
+        return raced.then(onFulfilled, onRejected);
+      },
+    });
     return query;
   }) as postgres.Sql['unsafe'];
   return new Proxy(client, {
     get(target, property, receiver) {
       return property === 'unsafe' ? bounded : Reflect.get(target, property, receiver);
     },
+  });
+}
+
+/** A database error saying no pooled connection took the query in time (errors.ts maps it to 503). */
+export class PoolAcquireTimeoutError extends Error {
+  override name = 'PoolAcquireTimeoutError';
+  readonly code = 'POOL_ACQUIRE_TIMEOUT';
+}
+
+/**
+ * Rejects the caller when no connection has taken the query (`state` is set once one has) within acquireMs. The query
+ * itself is not cancelled: postgres.js would leave a connection that is connecting for it stuck for good (its first
+ * query, once cancelled, is never sent, and the connection never becomes free). It runs or fails later, unseen; a
+ * write the caller was told failed (503) may so still be applied, but never one it was told succeeded.
+ */
+function raceAcquire(query: object, run: Promise<unknown>['then'], acquireMs: number): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    // A weak reference: the timer must not keep a finished query's rows alive (a streamed export reads ~1,000 rows
+    // a millisecond; the heap held ~100 MB of finished results).
+    const pending = new WeakRef(query);
+    const timer = setTimeout(() => {
+      const queued = pending.deref() as { state?: unknown } | undefined;
+      if (queued && !queued.state) {
+        reject(new PoolAcquireTimeoutError(`no database connection took the query within ${acquireMs} ms`));
+      }
+    }, acquireMs);
+    timer.unref();
+    run(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
   });
 }
 

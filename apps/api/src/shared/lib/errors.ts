@@ -96,14 +96,15 @@ export function appCodeForTrpcCode(code: string): AppCode {
 /** Seconds a client should wait before retrying a 503 (sent as Retry-After). */
 export const RETRY_AFTER_SECONDS = 2;
 
-// postgres.js connection failures, Node socket errors, and PostgreSQL's own "cannot serve now" states:
+// postgres.js connection failures, our pool-acquire bound (db/client.ts), Node socket errors, and PostgreSQL's own "cannot serve now" states:
 // class 08 (connection exception), 57P01-57P03 (shutdown, crash, starting up), 53300 (too many connections),
-// 57014 (a query cancelled: our statement timeout or the pool-acquire bound).
+// 57014 (a query cancelled: the statement timeout).
 const UNAVAILABLE_CODES = new Set([
   'CONNECT_TIMEOUT',
   'CONNECTION_CLOSED',
   'CONNECTION_ENDED',
   'CONNECTION_DESTROYED',
+  'POOL_ACQUIRE_TIMEOUT',
   'ECONNREFUSED',
   'ECONNRESET',
   'ETIMEDOUT',

@@ -134,6 +134,19 @@ describe('bodies nested too deep', () => {
   });
 });
 
+describe('body size per route', () => {
+  it('a body over 256 KiB is a 413 unless it carries a message; a message keeps the larger limit', async () => {
+    const big = 'x'.repeat(300 * 1024);
+    const prompt = await ada.postJson('/trpc/users.updatePreferences', { json: { systemPrompt: big } });
+    expect(prompt.status).toBe(413);
+    expect((await ada.postJson('/api/v1/users/me/preferences', { systemPrompt: big })).status).toBe(413);
+    // Past the size check: the message is only too long for MAX_MESSAGE_CHARS (400), not too large (413).
+    const send = await ada.postJson('/trpc/chat.send', { json: { chatId, text: big } });
+    expect(send.status).toBe(400);
+    expect((await ada.postJson(`/api/v1/chats/${chatId}/messages`, { text: big })).status).toBe(400);
+  });
+});
+
 describe('superjson metadata in input', () => {
   const post = (body: unknown) =>
     ada.fetch('/trpc/chat.create', {

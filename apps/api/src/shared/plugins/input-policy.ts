@@ -8,7 +8,7 @@ import { inputFault, jsonTooDeep, MAX_DEPTH } from '../lib/input-policy.ts';
 
 class InputRefused extends Error {
   override name = 'InputRefused';
-  readonly statusCode = 400;
+  statusCode = 400;
   readonly code: string;
   constructor(code: string, message: string) {
     super(message);
@@ -25,8 +25,34 @@ function faultIn(value: unknown, where: string): InputRefused | null {
   return new InputRefused('VALIDATION_FAILED', `${field} ${fault.message}`);
 }
 
+/**
+ * Bodies of calls that carry no message text are small (the largest is a 20,000-character system prompt, ~120 KB
+ * when every character is escaped): they get this limit; a message write keeps BODY_LIMIT_BYTES (the route's).
+ */
+export const SMALL_BODY_LIMIT = 256 * 1024;
+
+/** tRPC calls (batched too) and REST routes whose body may carry a message's text. */
+function carriesMessage(url: string): boolean {
+  const path = url.split('?', 1)[0] as string;
+  if (path.startsWith('/trpc/')) return /(^|,)chat\.send/.test(path.slice('/trpc/'.length));
+  return /^\/api\/v1\/chats\/[^/]+\/messages\/?$/.test(path);
+}
+
+function bodyTooLarge(request: FastifyRequest): InputRefused | null {
+  const length = Number(request.headers['content-length']);
+  if (!(length > SMALL_BODY_LIMIT) || carriesMessage(request.url)) return null;
+  const refused = new InputRefused('FST_ERR_CTP_BODY_TOO_LARGE', 'Request body is too large');
+  return Object.assign(refused, { statusCode: 413 });
+}
+
 /** Call on the root instance before any plugin is registered: content-type parsers and hooks are inherited. */
 export function addInputPolicy(app: FastifyInstance): void {
+  // Before the body is read: a chunked body without a length still meets the route's own limit while parsed.
+  app.addHook('preParsing', async (request) => {
+    const refused = bodyTooLarge(request);
+    if (refused) throw refused;
+  });
+
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {

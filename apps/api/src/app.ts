@@ -9,7 +9,7 @@ import { exportRoutePlugin, promoteAdmins, resumeAccountDeletions } from './modu
 import { createAuth, createSessions } from './shared/auth.ts';
 import { type Database, openDatabase } from './shared/db/client.ts';
 import type { Config } from './shared/lib/env.ts';
-import { AppError, ERROR_CODES, RETRY_AFTER_SECONDS, toAppError } from './shared/lib/errors.ts';
+import { AppError, databaseCauseCode, ERROR_CODES, RETRY_AFTER_SECONDS, toAppError } from './shared/lib/errors.ts';
 import { loggerOptions } from './shared/lib/logger.ts';
 import { authPlugin } from './shared/plugins/auth.ts';
 import { healthPlugin } from './shared/plugins/health.ts';
@@ -69,7 +69,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (toAppError(error) instanceof AppError && (toAppError(error) as AppError).code === 'SERVICE_UNAVAILABLE') {
-      request.log.warn({ err: error }, 'the database does not answer');
+      // The cause's code only: a failed query's error quotes the query and its parameters (the user's input).
+      request.log.warn({ cause: databaseCauseCode(error) }, 'the database does not answer');
       return reply.code(503).send({
         error: 'Service Unavailable',
         code: 'SERVICE_UNAVAILABLE',

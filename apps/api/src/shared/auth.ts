@@ -1,5 +1,4 @@
 // The Better Auth instance: email and password, sessions in the database, rate limits always on.
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { apiKey } from '@better-auth/api-key';
 import { betterAuth } from 'better-auth';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
@@ -9,15 +8,8 @@ import type { Db } from './db/client.ts';
 import * as schema from './db/schema/index.ts';
 import { createAttemptCounter, emailKey, passwordProblem } from './lib/account-guard.ts';
 import type { Config } from './lib/env.ts';
-import { isDatabaseUnavailable } from './lib/errors.ts';
 import { hashPassword, verifyPassword } from './lib/password.ts';
 import { createSessionLookup } from './session-lookup.ts';
-
-/**
- * One per Better Auth request (the auth plugin runs the handler inside it): Better Auth answers any error with a
- * plain 500, so its error hook marks a database that does not answer here, and the plugin answers 503 instead.
- */
-export const authRequestState = new AsyncLocalStorage<{ databaseUnavailable: boolean }>();
 
 /** Set by the auth plugin from Fastify's view of the client address; any client-sent value is replaced. */
 export const CLIENT_IP_HEADER = 'x-parley-client-ip';
@@ -89,20 +81,10 @@ export function createAuth({ config, db, log }: AuthOptions) {
         },
       },
     },
-    onAPIError: {
-      onError(error) {
-        if (isDatabaseUnavailable(error)) {
-          const state = authRequestState.getStore();
-          if (state) state.databaseUnavailable = true;
-          log.warn({ source: 'better-auth', err: error }, 'the database does not answer');
-          return;
-        }
-        // What Better Auth itself logs when no hook is given: unexpected errors, not refusals (4xx).
-        if (!isAPIError(error) || error.status === 'INTERNAL_SERVER_ERROR') {
-          log.error({ source: 'better-auth', err: error }, 'auth request failed');
-        }
-      },
-    },
+    // An unexpected error (the database down, a bug) is thrown out of the handler instead of printed to stderr by
+    // better-call with the request's fields and answered as a bare 500: the auth plugin lets it reach the app's error
+    // handler, which answers 503 (database) or 500 and logs it once. Refusals (APIError, 4xx) still become answers.
+    onAPIError: { throw: true },
     telemetry: { enabled: false },
     logger: {
       level: 'warn',

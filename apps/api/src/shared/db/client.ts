@@ -28,7 +28,7 @@ export interface Database {
 
 export const MIGRATIONS_FOLDER = new URL('../../../drizzle', import.meta.url).pathname;
 
-export const DEFAULT_TIMEOUTS: DatabaseTimeouts = { connectMs: 1_500, acquireMs: 1_500, statementMs: 30_000 };
+export const DEFAULT_TIMEOUTS: DatabaseTimeouts = { connectMs: 1_500, acquireMs: 1_000, statementMs: 30_000 };
 
 export async function openDatabase(config: DatabaseConfig, timeouts = DEFAULT_TIMEOUTS): Promise<Database> {
   if (config.kind === 'postgres') return fromPostgres(openPostgres(config.url, config.poolMax, timeouts));

@@ -110,7 +110,7 @@ const EnvSchema = z.object({
     .optional(),
   DATABASE_POOL_MAX: int(1, 1_000).default(10),
   DATABASE_CONNECT_TIMEOUT_MS: int(100, 60_000).default(1_500),
-  DATABASE_ACQUIRE_TIMEOUT_MS: int(100, 60_000).default(1_500),
+  DATABASE_ACQUIRE_TIMEOUT_MS: int(100, 60_000).default(1_000),
   DATABASE_STATEMENT_TIMEOUT_MS: int(100, 3_600_000).default(30_000),
   DATA_DIR: z.string().min(1).default('.data'),
   AUTH_SECRET: z.string().min(32, { error: 'expected at least 32 characters of random text' }).optional(),

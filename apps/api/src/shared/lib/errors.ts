@@ -134,6 +134,17 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
+/** The code of the first error in the chain that names one (ECONNREFUSED, 57P01, …), for a log line. */
+export function databaseCauseCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && current instanceof Error; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = current.cause;
+  }
+  return undefined;
+}
+
 /**
  * The one place a fault becomes a domain error: an AppError passes, a database that does not answer becomes
  * SERVICE_UNAVAILABLE (503, Retry-After), anything else is returned unchanged (and answered as a 500).

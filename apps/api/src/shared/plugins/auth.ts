@@ -1,8 +1,7 @@
 // Mounts Better Auth's own routes at /api/auth/* (it has no Fastify plugin): Fastify request in, Fetch Request
 // to Better Auth, its Response back with status, headers and every set-cookie.
 import type { FastifyInstance } from 'fastify';
-import { type Auth, authRequestState, CLIENT_IP_HEADER } from '../auth.ts';
-import { AppError } from '../lib/errors.ts';
+import { type Auth, CLIENT_IP_HEADER } from '../auth.ts';
 import { toFetchHeaders } from '../lib/headers.ts';
 import { isAllowedImageUrl } from '../lib/input-policy.ts';
 
@@ -35,18 +34,15 @@ export async function authPlugin(app: FastifyInstance, { auth, publicUrl }: { au
       headers.set(CLIENT_IP_HEADER, request.ip);
       headers.delete('content-length');
       const hasBody = request.method !== 'GET' && request.body !== undefined && request.body !== null;
-      const state = { databaseUnavailable: false };
-      const response = await authRequestState.run(state, () =>
-        auth.handler(
-          new Request(new URL(request.url, publicUrl), {
-            method: request.method,
-            headers,
-            ...(hasBody ? { body: JSON.stringify(request.body) } : {}),
-          }),
-        ),
+      // An unexpected error is thrown (onAPIError.throw, auth.ts): the app's error handler answers it, 503 with
+      // Retry-After when the database does not answer.
+      const response = await auth.handler(
+        new Request(new URL(request.url, publicUrl), {
+          method: request.method,
+          headers,
+          ...(hasBody ? { body: JSON.stringify(request.body) } : {}),
+        }),
       );
-      // The app's error handler answers 503 with Retry-After (app.ts).
-      if (state.databaseUnavailable && response.status >= 500) throw new AppError('SERVICE_UNAVAILABLE');
       reply.status(response.status);
       response.headers.forEach((value, name) => {
         if (!SKIPPED_RESPONSE_HEADERS.has(name)) reply.header(name, value);

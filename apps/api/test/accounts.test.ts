@@ -1,6 +1,10 @@
 // Account protections over HTTP: common passwords refused, a password change ends the other sessions, failed
 // sign-ins limited per account (the same for an account that does not exist), sign-ups limited per email.
+import { hash } from '@node-rs/argon2';
+import { hashPassword as scryptHash } from 'better-auth/crypto';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { account, user } from '../src/shared/db/schema/index.ts';
 import { passwordProblem } from '../src/shared/lib/account-guard.ts';
 import { PASSWORD } from './helpers/harness.ts';
 import { Client, startServer, type TestServer } from './helpers/http.ts';
@@ -106,5 +110,42 @@ describe('guessing', () => {
     for (let i = 0; i < 2; i++)
       expect((await signUp(new Client(server.url), 'probed@example.com')).status).not.toBe(429);
     expect((await signUp(new Client(server.url), 'probed@example.com')).status).toBe(429);
+  });
+});
+
+describe('password hashes', () => {
+  async function storedHash(email: string): Promise<string> {
+    const [row] = await server.database.db
+      .select({ password: account.password })
+      .from(account)
+      .innerJoin(user, eq(user.id, account.userId))
+      .where(eq(user.email, email));
+    return row?.password ?? '';
+  }
+
+  async function setHash(email: string, password: string) {
+    const [found] = await server.database.db.select({ id: user.id }).from(user).where(eq(user.email, email));
+    await server.database.db
+      .update(account)
+      .set({ password })
+      .where(eq(account.userId, found?.id ?? ''));
+  }
+
+  it('stores argon2id at OWASP minimum (19 MiB, t=2, p=1)', async () => {
+    await signUp(new Client(server.url), 'hash@example.com');
+    expect(await storedHash('hash@example.com')).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+  });
+
+  it.each([
+    ['a weaker argon2id hash', () => hash(PASSWORD, { algorithm: 2, memoryCost: 4096, timeCost: 1, parallelism: 1 })],
+    ["Better Auth's scrypt", () => scryptHash(PASSWORD)],
+  ])('upgrades %s at the next sign-in', async (_name, make) => {
+    const email = `upgrade-${Math.random().toString(36).slice(2)}@example.com`;
+    await signUp(new Client(server.url), email);
+    await setHash(email, await make());
+    expect(await storedHash(email)).not.toMatch(/m=19456,t=2/);
+    expect((await signIn(new Client(server.url), email)).status).toBe(200);
+    expect(await storedHash(email)).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect((await signIn(new Client(server.url), email)).status).toBe(200);
   });
 });

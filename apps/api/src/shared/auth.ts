@@ -8,7 +8,7 @@ import type { Db } from './db/client.ts';
 import * as schema from './db/schema/index.ts';
 import { createAttemptCounter, emailKey, passwordProblem } from './lib/account-guard.ts';
 import type { Config } from './lib/env.ts';
-import { hashPassword, verifyPassword } from './lib/password.ts';
+import { hashPassword, needsRehash, verifyPassword } from './lib/password.ts';
 import { createSessionLookup } from './session-lookup.ts';
 
 /** Set by the auth plugin from Fastify's view of the client address; any client-sent value is replaced. */
@@ -104,6 +104,21 @@ const NEW_PASSWORD_FIELD: Record<string, string> = {
   '/set-password': 'newPassword',
 };
 
+/** The only moment the password is known: a hash below today's parameters (or scrypt) is replaced at sign-in. */
+async function upgradeHash(
+  adapter: {
+    findAccounts(userId: string): Promise<{ providerId: string; password?: string | null }[]>;
+    updatePassword(userId: string, password: string): Promise<void>;
+  },
+  userId: string,
+  password: string,
+) {
+  const credential = (await adapter.findAccounts(userId)).find((a) => a.providerId === 'credential');
+  if (credential?.password && needsRehash(credential.password)) {
+    await adapter.updatePassword(userId, await hashPassword(password));
+  }
+}
+
 function refuseWeakPassword(path: string, body: Record<string, unknown>, sessionEmail: unknown) {
   const field = NEW_PASSWORD_FIELD[path];
   const password = field ? body[field] : undefined;
@@ -145,8 +160,15 @@ function accountHooks(config: Config) {
       const returned = ctx.context.returned;
       if (isAPIError(returned)) {
         if (returned.status === 'UNAUTHORIZED') failedSignIns.record(email);
-      } else {
-        failedSignIns.reset(email);
+        return;
+      }
+      failedSignIns.reset(email);
+      const userId = (returned as { user?: { id?: unknown } } | undefined)?.user?.id;
+      const password = (ctx.body as Record<string, unknown>).password;
+      if (typeof userId === 'string' && typeof password === 'string') {
+        await upgradeHash(ctx.context.internalAdapter, userId, password).catch((error: unknown) =>
+          ctx.context.logger.warn('could not upgrade a password hash', error),
+        );
       }
     }),
   };

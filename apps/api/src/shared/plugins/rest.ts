@@ -24,11 +24,11 @@ const DOCS_PAGE = `<!doctype html>
 <body>
   <div id="docs"></div>
   <script src="/docs/assets/swagger-ui-bundle.js"></script>
-  <script>
-    window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#docs', deepLinking: true });
-  </script>
+  <script src="/docs/init.js"></script>
 </body>
 </html>`;
+
+const DOCS_INIT = "window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#docs', deepLinking: true });\n";
 
 export async function restPlugin(app: FastifyInstance, deps: ContextDeps) {
   const buildContext = createContextBuilder(deps);
@@ -43,6 +43,8 @@ export async function restPlugin(app: FastifyInstance, deps: ContextDeps) {
 
   app.get('/openapi.json', () => openApiDocument());
   app.get('/docs', async (_request, reply) => reply.type('text/html; charset=utf-8').send(DOCS_PAGE));
+  // A file, not an inline script: the Content-Security-Policy (plugins/security.ts) allows scripts from this origin only.
+  app.get('/docs/init.js', async (_request, reply) => reply.type('text/javascript; charset=utf-8').send(DOCS_INIT));
   await app.register(fastifyStatic, { root: SWAGGER_UI, prefix: '/docs/assets/', decorateReply: false });
 
   const options = {

@@ -231,6 +231,27 @@ describe('dates and cursors', () => {
   });
 });
 
+describe("Better Auth's profile fields", () => {
+  it('a name that is null, blank, not a string or too long is a 400 on update-user and sign-up (null was a 500)', async () => {
+    for (const name of [null, '   ', 123, 'x'.repeat(101)]) {
+      expect((await ada.postJson('/api/auth/update-user', { name })).status, JSON.stringify(name)).toBe(400);
+      const signUp = await new Client(server.url).postJson('/api/auth/sign-up/email', {
+        email: 'named@example.com',
+        password: 'correct horse battery staple',
+        name,
+      });
+      expect(signUp.status, JSON.stringify(name)).toBe(400);
+    }
+    expect((await ada.postJson('/api/auth/update-user', { name: 'Ada L.' })).status).toBe(200);
+    expect((await ada.trpc().users.me.query()).name).toBe('Ada L.');
+  });
+
+  it('a refused key named like a prototype field is a 400, not a 500 (superjson would not write it back)', async () => {
+    const response = await ada.postJson('/trpc/auth.apiKeys.create', { json: { name: 'k', constructor: 'a\u0000b' } });
+    expect(response.status).toBe(400);
+  });
+});
+
 describe('image URLs', () => {
   it('users.updateProfile takes https: and data:image/ only', async () => {
     for (const image of ['javascript:alert(1)', 'http://img.example/a.png', 'data:text/html,<b>x</b>', 'vbscript:x']) {

@@ -103,6 +103,8 @@ function toTRPCError(thrown: unknown): unknown {
   return new TRPCError({ code: ERROR_CODES[error.code].trpc, message: error.message, cause: error });
 }
 
+const RISKY_FIELD_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 /**
  * The input policy (lib/input-policy.ts) on a call's raw input, before any procedure's schema: one place for every
  * procedure, over tRPC and REST alike. A NUL byte or lone surrogate is refused naming the field (PostgreSQL would
@@ -111,7 +113,9 @@ function toTRPCError(thrown: unknown): unknown {
 async function checkInput(getRawInput: () => Promise<unknown>) {
   const fault = inputFault(await getRawInput());
   if (!fault) return;
-  const field = fault.field || 'input';
+  // A key such as `constructor` cannot be a key of the answer (superjson refuses to serialize it: a 500).
+  const risky = fault.field.split('.').some((key) => RISKY_FIELD_KEYS.has(key));
+  const field = risky || !fault.field ? 'input' : fault.field;
   throw toTRPCError(new AppError('VALIDATION_FAILED', `${field} ${fault.message}`, { field }));
 }
 

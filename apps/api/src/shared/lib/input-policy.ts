@@ -102,3 +102,24 @@ export function isAllowedImageUrl(value: string): boolean {
     return false;
   }
 }
+
+/** Longest display name, as users.updateProfile takes it. */
+export const MAX_NAME_CHARS = 100;
+
+/**
+ * The profile rules of users.updateProfile for Better Auth's sign-up and update-user bodies, which take any name
+ * (a number, blanks, null: a 500) and any image: the field at fault and why, or null.
+ */
+export function profileFault(body: unknown): InputFault | null {
+  if (body === null || typeof body !== 'object') return null;
+  const { name, image } = body as { name?: unknown; image?: unknown };
+  if (name !== undefined && (typeof name !== 'string' || !name.trim() || name.length > MAX_NAME_CHARS)) {
+    return { field: 'name', message: `expected a name of 1 to ${MAX_NAME_CHARS} characters` };
+  }
+  if (image !== undefined && image !== null) {
+    if (typeof image !== 'string' || image.length > 2000 || !isAllowedImageUrl(image)) {
+      return { field: 'image', message: 'expected an https: or data:image/ URL' };
+    }
+  }
+  return null;
+}

@@ -3,21 +3,20 @@
 import type { FastifyInstance } from 'fastify';
 import { type Auth, CLIENT_IP_HEADER } from '../auth.ts';
 import { toFetchHeaders } from '../lib/headers.ts';
-import { isAllowedImageUrl } from '../lib/input-policy.ts';
+import { profileFault } from '../lib/input-policy.ts';
 
 const SKIPPED_RESPONSE_HEADERS = new Set(['set-cookie', 'content-length', 'content-encoding', 'transfer-encoding']);
 
 /** Better Auth's bodies are a few short fields: a small limit of their own, whatever BODY_LIMIT_BYTES says. */
 const AUTH_BODY_LIMIT = 64 * 1024;
 
-/** The image URL rule of users.updateProfile, on Better Auth's update-user too (it accepts any string). */
-function refusedImage(path: string, body: unknown): string | null {
-  if (!path.endsWith('/update-user') || body === null || typeof body !== 'object') return null;
-  const image = (body as { image?: unknown }).image;
-  if (image === undefined || image === null) return null;
-  return typeof image === 'string' && image.length <= 2000 && isAllowedImageUrl(image)
-    ? null
-    : 'image: expected an https: or data:image/ URL';
+/** The profile rules of users.updateProfile (name, image URL) on the Better Auth routes that set them. */
+const PROFILE_ROUTES = /\/(update-user|sign-up\/email)$/;
+
+function refusedProfile(path: string, body: unknown): string | null {
+  if (!PROFILE_ROUTES.test(path)) return null;
+  const fault = profileFault(body);
+  return fault ? `${fault.field}: ${fault.message}` : null;
 }
 
 export async function authPlugin(app: FastifyInstance, { auth, publicUrl }: { auth: Auth; publicUrl: string }) {
@@ -26,7 +25,7 @@ export async function authPlugin(app: FastifyInstance, { auth, publicUrl }: { au
     url: '/api/auth/*',
     bodyLimit: AUTH_BODY_LIMIT,
     async handler(request, reply) {
-      const refused = refusedImage(new URL(request.url, publicUrl).pathname, request.body);
+      const refused = refusedProfile(new URL(request.url, publicUrl).pathname, request.body);
       if (refused) {
         return reply.code(400).send({ code: 'VALIDATION_FAILED', message: refused, requestId: request.id });
       }

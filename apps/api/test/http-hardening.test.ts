@@ -45,6 +45,19 @@ describe('headers', () => {
   });
 });
 
+describe('HSTS', () => {
+  it('is sent in production behind TLS (PUBLIC_URL https), for a year with subdomains', async () => {
+    const production = await startServer({ env: { NODE_ENV: 'production', PUBLIC_URL: 'https://parley.example' } });
+    try {
+      const response = await fetch(`${production.url}/health`);
+      expect(response.headers.get('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
+      expect(response.headers.get('content-security-policy')).toContain('upgrade-insecure-requests');
+    } finally {
+      await production.close();
+    }
+  });
+});
+
 describe('compression', () => {
   it('compresses a large JSON answer for a client that accepts it', async () => {
     // Node's fetch decompresses by itself; a raw request shows the encoding on the wire.

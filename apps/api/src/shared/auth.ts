@@ -88,8 +88,11 @@ export function createAuth({ config, db, log }: AuthOptions) {
     telemetry: { enabled: false },
     logger: {
       level: 'warn',
+      // Better Auth writes input into some messages ("Invalid callbackURL: <value>") and args: a line keeps the
+      // message's head and an error (lib/logger.ts's allowlist), never the rest (test/secrets-in-logs.test.ts).
       log(level, message, ...args) {
-        log[level]({ source: 'better-auth', args: args.length > 0 ? args : undefined }, message);
+        const err = args.find((arg) => arg instanceof Error);
+        log[level]({ source: 'better-auth', ...(err ? { err } : {}) }, String(message).replace(/:\s[\s\S]*$/, ''));
       },
     },
   });

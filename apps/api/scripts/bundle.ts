@@ -5,7 +5,7 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import { build, type Plugin, stop } from 'esbuild';
 
 const API_DIR = fileURLToPath(new URL('..', import.meta.url));
 const ENTRY = join(API_DIR, 'src', 'index.ts');
@@ -57,6 +57,9 @@ export async function bundleServer(outDir: string): Promise<string> {
       js: "import { createRequire as __parleyRequire } from 'node:module';const require=__parleyRequire(import.meta.url);",
     },
   });
+  // esbuild's service is a child process that outlives the build: end it, so the server is one process again (a
+  // supervisor, or the bench reading the server's memory, finds no stray child).
+  await stop();
   writeFileSync(join(staging, 'package.json'), '{"type":"module"}\n');
   rmSync(outDir, { recursive: true, force: true });
   renameSync(staging, outDir);

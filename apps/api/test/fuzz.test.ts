@@ -152,6 +152,13 @@ function encode(rng: Rng, input: unknown): unknown {
   if (roll < 0.06) return { json: encoded.json, meta: { values: [['custom', 'x']] } };
   if (roll < 0.08) return { json: encoded.json, meta: { referentialEqualities: { '': ['a', 'a.a', 'a.a.a'] } } };
   if (roll < 0.09) return { json: encoded.json, meta: { values: { a: ['Date'] }, v: 'x' } };
+  if (roll < 0.14) {
+    // A type inputs may carry, on a field that holds something else (a string read as a BigInt, a RegExp, …).
+    const keys = encoded.json && typeof encoded.json === 'object' ? Object.keys(encoded.json) : [];
+    const path = keys.length > 0 ? pick(rng, keys) : '';
+    const type = pick(rng, ['bigint', 'regexp', 'set', 'map', 'URL', 'Date', 'number', 'undefined']);
+    return { json: encoded.json, meta: { values: path ? { [path]: [type] } : [type], v: 1 } };
+  }
   return encoded;
 }
 

@@ -111,6 +111,7 @@ export const chatRouter = router({
       ...followDeps(ctx.replies, ctx.db, ctx.user.id, signal),
       messageId: input.messageId,
       lastEventId: input.lastEventId,
+      slots: ctx.replies.streamSlots,
     }),
   ),
 
@@ -123,11 +124,16 @@ export const chatRouter = router({
     // A reconnect sends the same input again: without a clientRequestId that would be a second question.
     if (lastEventId && !send.clientRequestId) throw new AppError('VALIDATION_FAILED', RESUME_NEEDS_ID);
     // Sent before anything streams, so a refusal (no provider, chat not found) keeps its code.
-    const sent = await service.sendMessage({ ...replyDeps(ctx), input: send });
+    // A stream slot first (MAX_STREAMS_PER_USER): refused before anything is sent.
+    const release = ctx.replies.streamSlots.take(ctx.user.id, signal);
+    const sent = await service.sendMessage({ ...replyDeps(ctx), input: send }).catch((error: unknown) => {
+      release();
+      throw error;
+    });
     const follow = followDeps(ctx.replies, ctx.db, ctx.user.id, signal);
     return (async function* () {
       if (!lastEventId) yield tracked('0', { type: 'started', ...sent } as SendAndStreamEvent);
-      yield* followReply({ ...follow, messageId: sent.assistantMessage.id, lastEventId });
+      yield* followReply({ ...follow, messageId: sent.assistantMessage.id, lastEventId, release });
     })();
   }),
 

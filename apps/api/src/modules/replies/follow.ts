@@ -8,6 +8,7 @@ import type { EventHub, StreamEvent } from './hub.ts';
 import { toMessage } from './messages.ts';
 import * as repository from './repository.ts';
 import type { Message } from './schema.ts';
+import type { StreamSlots } from './stream-slots.ts';
 
 export type ClientEvent = { type: 'text-delta'; delta: string } | { type: 'finish' | 'error'; message: Message };
 
@@ -21,6 +22,8 @@ export interface StreamOptions {
   signal: AbortSignal | undefined;
   /** How often to re-read a reply that is streaming but not in this process (another server is writing it). */
   pollMs: number;
+  /** Frees the user's stream slot (stream-slots.ts) when the stream ends. */
+  release?: () => void;
 }
 
 const END = 'end:';
@@ -42,11 +45,15 @@ function final(message: Message) {
   return tracked(`${END}${message.text.length}`, { type, message } as ClientEvent);
 }
 
-/** Checks the reply is the user's before anything streams (an error inside a stream cannot carry its code). */
-export async function openStream(options: StreamOptions) {
+/**
+ * Checks the reply is the user's, and takes one of the user's stream slots, before anything streams (an error inside
+ * a stream cannot carry its code).
+ */
+export async function openStream(options: StreamOptions & { slots?: StreamSlots }) {
   const row = await repository.findMessage(options.db, options.userId, options.messageId);
   if (row?.role !== 'assistant') throw new AppError('MESSAGE_NOT_FOUND');
-  return followReply(options);
+  const release = options.slots?.take(options.userId, options.signal);
+  return followReply({ ...options, release });
 }
 
 /** The events of a reply known to be the user's, from what the client has (lastEventId) to its final event. */
@@ -83,6 +90,7 @@ export async function* followReply(options: StreamOptions) {
     }
   } finally {
     unsubscribe();
+    options.release?.();
   }
 }
 

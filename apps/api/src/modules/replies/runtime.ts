@@ -7,6 +7,7 @@ import { type Checkpoints, createCheckpoints } from './checkpoints.ts';
 import { GenerationEngine, INTERRUPTED } from './engine.ts';
 import { createLocalHub, type EventHub } from './hub.ts';
 import * as repository from './repository.ts';
+import { createStreamSlots, type StreamSlots } from './stream-slots.ts';
 
 export interface Replies {
   hub: EventHub;
@@ -14,6 +15,8 @@ export interface Replies {
   checkpoints: Checkpoints;
   limits: ChatLimits;
   statements: repository.ReplyStatements;
+  /** Open reply streams per user, capped at limits.maxStreamsPerUser. */
+  streamSlots: StreamSlots;
 }
 
 export function createReplies({ db, log, limits }: { db: Db; log: FastifyBaseLogger; limits: ChatLimits }): Replies {
@@ -31,7 +34,14 @@ export function createReplies({ db, log, limits }: { db: Db; log: FastifyBaseLog
     log,
     providerIdleTimeoutMs: limits.providerIdleTimeoutMs,
   });
-  return { hub, engine, checkpoints, limits, statements: repository.replyStatements(db) };
+  return {
+    hub,
+    engine,
+    checkpoints,
+    limits,
+    statements: repository.replyStatements(db),
+    streamSlots: createStreamSlots(limits.maxStreamsPerUser),
+  };
 }
 
 /** At start: replies left streaming by a process that died (no heartbeat for a while) are closed as errors. */

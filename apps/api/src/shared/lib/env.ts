@@ -70,6 +70,8 @@ export interface ChatLimits {
   staleGenerationMs: number;
   /** A provider that sends nothing for this long (first token included) has its call aborted: the reply errs. */
   providerIdleTimeoutMs: number;
+  /** Reply streams one user may hold open at once on one server. */
+  maxStreamsPerUser: number;
 }
 
 export class ConfigError extends Error {
@@ -160,6 +162,7 @@ const EnvSchema = z.object({
   CHECKPOINT_INTERVAL_MS: int(10, 60_000).default(250),
   STALE_GENERATION_MS: int(1_000, 3_600_000).default(60_000),
   PROVIDER_IDLE_TIMEOUT_MS: int(100, 3_600_000).default(60_000),
+  MAX_STREAMS_PER_USER: int(1, 10_000).default(20),
   ADMIN_EMAILS: z
     .string()
     .transform((s) =>
@@ -268,6 +271,7 @@ export function loadConfig(source: EnvSource): Config {
       checkpointIntervalMs: env.CHECKPOINT_INTERVAL_MS,
       staleGenerationMs: env.STALE_GENERATION_MS,
       providerIdleTimeoutMs: env.PROVIDER_IDLE_TIMEOUT_MS,
+      maxStreamsPerUser: env.MAX_STREAMS_PER_USER,
     },
     adminEmails: env.ADMIN_EMAILS,
     apiKeyRateLimitPerMinute: env.API_KEY_RATE_LIMIT_PER_MINUTE,

@@ -31,6 +31,10 @@ export const ERROR_CODES = {
   CHAT_NOT_FOUND: { trpc: 'NOT_FOUND', message: 'Chat not found' },
   MESSAGE_NOT_FOUND: { trpc: 'NOT_FOUND', message: 'Message not found' },
   MESSAGE_TOO_LONG: { trpc: 'BAD_REQUEST', message: 'The message is too long' },
+  TOO_MANY_STREAMS: {
+    trpc: 'TOO_MANY_REQUESTS',
+    message: 'Too many reply streams are open; close one (or wait for its reply to end)',
+  },
   TOO_MANY_GENERATIONS: {
     trpc: 'TOO_MANY_REQUESTS',
     message: 'Too many replies are generating; wait for one to finish',

@@ -261,7 +261,20 @@ const AUTH_ROUTES = [
   'api-key/delete',
   'api-key/verify',
 ];
-const AUTH_FIELDS = ['email', 'password', 'name', 'image', 'token', 'callbackURL', 'keyId', 'key', 'newPassword'];
+const AUTH_FIELDS = [
+  'email',
+  'password',
+  'name',
+  'image',
+  'token',
+  'callbackURL',
+  'keyId',
+  'key',
+  'newPassword',
+  'expiresIn',
+  'prefix',
+  'rememberMe',
+];
 
 function authCall(rng: Rng): Call {
   const route = pick(rng, AUTH_ROUTES);

@@ -6,10 +6,13 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
+import { openDatabase } from '../src/shared/db/client.ts';
+import { databaseCauseCode, isDatabaseUnavailable } from '../src/shared/lib/errors.ts';
 import { testConfig } from './helpers/config.ts';
 import { PASSWORD } from './helpers/harness.ts';
 import { Client } from './helpers/http.ts';
@@ -145,6 +148,25 @@ describe.skipIf(!pgBin)('with the database down', () => {
     const chats = await client.trpc().chat.list.query({});
     expect(chats.items.map((chat) => chat.id)).toContain(chatId);
     expect(chats.items.map((chat) => chat.title)).not.toContain('during the outage');
+  });
+
+  it('bounds a statement (statement_timeout) and reads its cancellation as unavailable, not as a bug', async () => {
+    const database = await openDatabase(
+      { kind: 'postgres', url: `postgres://postgres@127.0.0.1:${pgPort}/postgres`, poolMax: 1 },
+      { connectMs: 1_500, acquireMs: 1_000, statementMs: 200 },
+    );
+    try {
+      const error = await database.db.execute(sql`select pg_sleep(3)`).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(isDatabaseUnavailable(error)).toBe(true);
+      expect(databaseCauseCode(error)).toBe('57014');
+      // The pool goes on serving.
+      await database.ping();
+    } finally {
+      await database.close();
+    }
   });
 
   it('under load: only 200s and 503s, nothing hangs, and every acknowledged write survives the outage', async () => {

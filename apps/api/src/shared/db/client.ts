@@ -31,7 +31,13 @@ export const MIGRATIONS_FOLDER = new URL('../../../drizzle', import.meta.url).pa
 export const DEFAULT_TIMEOUTS: DatabaseTimeouts = { connectMs: 1_500, acquireMs: 1_000, statementMs: 30_000 };
 
 export async function openDatabase(config: DatabaseConfig, timeouts = DEFAULT_TIMEOUTS): Promise<Database> {
-  if (config.kind === 'postgres') return fromPostgres(openPostgres(config.url, config.poolMax, timeouts));
+  if (config.kind === 'postgres') {
+    // Migrations get a client of their own without statement_timeout: building an index on a large table, or waiting
+    // for another server's migration lock, may take longer than any request should.
+    const openMigrationClient = () =>
+      postgres(config.url, { max: 2, onnotice: () => {}, connect_timeout: timeouts.connectMs / 1000 });
+    return fromPostgres(openPostgres(config.url, config.poolMax, timeouts), {}, openMigrationClient);
+  }
   const release = acquireDataDirLock(config.dataDir);
   try {
     const client = await PGlite.create(config.dataDir);
@@ -123,21 +129,29 @@ export interface DrizzleOptions {
   logger?: Logger;
 }
 
-export function fromPostgres(client: postgres.Sql, options: DrizzleOptions = {}): Database {
+export function fromPostgres(
+  client: postgres.Sql,
+  options: DrizzleOptions = {},
+  openMigrationClient?: () => postgres.Sql,
+): Database {
   const db = drizzlePostgres({ client, schema, ...options });
   return {
     db,
     kind: 'postgres',
     async migrate() {
       if (await isMigrated(db)) return;
+      const own = openMigrationClient?.();
+      const migrator = own ?? client;
+      const migratorDb = own ? drizzlePostgres({ client: own, schema }) : db;
       // A session-level advisory lock on a reserved connection keeps two servers from migrating at once.
-      const lockConnection = await client.reserve();
+      const lockConnection = await migrator.reserve();
       try {
         await lockConnection`select pg_advisory_lock(7264011)`;
-        await migratePostgres(db, { migrationsFolder: MIGRATIONS_FOLDER });
+        await migratePostgres(migratorDb, { migrationsFolder: MIGRATIONS_FOLDER });
       } finally {
         await lockConnection`select pg_advisory_unlock(7264011)`.catch(() => {});
         lockConnection.release();
+        await own?.end({ timeout: 5 });
       }
     },
     async ping() {

@@ -45,7 +45,7 @@ export const HOSTILE_STRINGS: readonly string[] = [
   '__proto__',
   'constructor',
   'null',
-  '${7*7}{{7*7}}',
+  '#{7*7}{{7*7}}<%= 7*7 %>',
   '<script>alert(1)</script>',
   'javascript:alert(1)',
   'data:text/html,<b>x</b>',
@@ -126,7 +126,7 @@ export function hostileValue(rng: Rng): unknown {
     case 7:
       return rng() < 0.5;
     default:
-      return { ['a\u0000']: 1, __proto__key: { constructor: { prototype: 1 } } };
+      return { 'a\u0000': 1, __proto__key: { constructor: { prototype: 1 } } };
   }
 }
 

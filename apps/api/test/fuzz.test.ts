@@ -25,8 +25,16 @@ const PASSWORD = 'correct horse battery staple';
 type Procedure = { _def: { type: 'query' | 'mutation' | 'subscription'; inputs: unknown[] } };
 const PROCEDURES = Object.entries(appRouter._def.procedures as unknown as Record<string, Procedure>);
 
-/** Words only Bob's rows hold: no answer to Ada may contain one. */
-const BOB_MARKS = ['bob-provider-name-3e1f', 'bob-chat-title-9c2d', 'bob-system-prompt-5a7b'] as const;
+/** Words only Bob's rows hold (his provider key among them): no answer to Ada may contain one. */
+const BOB_MARKS = [
+  'bob-provider-name-3e1f',
+  'bob-chat-title-9c2d',
+  'bob-system-prompt-5a7b',
+  'sk-bob-key-1d4c',
+] as const;
+
+/** Ada's provider key: no answer, even to Ada, may carry it (outputs show a hint only). */
+const ADA_KEY = 'sk-ada-key-8e2b6f0a';
 
 let server: TestServer;
 let fake: FakeProvider;
@@ -67,7 +75,11 @@ beforeAll(async () => {
 
   // Bob's rows, and their ids in Ada's pool of strings: the fuzzer tries them everywhere an id goes.
   const bobApi = bob.trpc();
-  const bobProvider = await bobApi.providers.create.mutate({ kind: 'openai', name: BOB_MARKS[0], apiKey: 'sk-bob-1' });
+  const bobProvider = await bobApi.providers.create.mutate({
+    kind: 'openai',
+    name: BOB_MARKS[0],
+    apiKey: BOB_MARKS[3],
+  });
   const bobChat = await bobApi.chat.create.mutate({ title: BOB_MARKS[1], providerId: bobProvider.id });
   const bobSeeded = await seedChat(server.database.db, { userId: bobId, pairs: 3 });
   const bobKey = await bobApi.auth.apiKeys.create.mutate({ name: 'bob' });
@@ -81,7 +93,13 @@ beforeAll(async () => {
   ];
   // A provider on the fake (if this server lets providers reach 127.0.0.1), so sends can really generate.
   const adaProvider = await adaApi.providers.create
-    .mutate({ kind: 'openai-compatible', name: 'Fake', baseUrl: fake.baseUrl, defaultModel: 'fake-large' })
+    .mutate({
+      kind: 'openai-compatible',
+      name: 'Fake',
+      baseUrl: fake.baseUrl,
+      apiKey: ADA_KEY,
+      defaultModel: 'fake-large',
+    })
     .then((p) => p.id)
     .catch(() => 'no-provider');
   providerNote = adaProvider === 'no-provider' ? 'no provider on the fake' : 'a provider on the fake';
@@ -357,7 +375,11 @@ it(
     expect(failures, `${stats}\nserver error lines:\n${errorLines}`).toEqual([]);
     expect(runs).toBeGreaterThan(100);
     const answers = await Promise.all(ada.bodies);
-    for (const mark of BOB_MARKS) expect(answers.find((body) => body.includes(mark))).toBeUndefined();
+    for (const mark of [...BOB_MARKS, ADA_KEY])
+      expect(
+        answers.find((body) => body.includes(mark)),
+        mark,
+      ).toBeUndefined();
     expect((await fetch(`${server.url}/ready`)).status).toBe(200);
     expect(await bobsRows()).toBe(before);
   },

@@ -325,12 +325,32 @@ function nextCall(rng: Rng): Call {
   return trpcCall(rng, name, procedure._def.type);
 }
 
+/** The start of a stream (its first events, for up to 300 ms): an error inside an SSE answer keeps status 200. */
+async function streamStart(response: Response): Promise<string> {
+  const reader = response.body?.getReader();
+  if (!reader) return '';
+  const decoder = new TextDecoder();
+  let text = '';
+  const timer = new Promise<null>((resolve) => setTimeout(() => resolve(null), 300));
+  while (text.length < 4_000) {
+    const chunk = await Promise.race([reader.read(), timer]);
+    if (!chunk || chunk.done) break;
+    text += decoder.decode(chunk.value, { stream: true });
+  }
+  return text;
+}
+
 async function send(call: Call): Promise<number> {
   const controller = new AbortController();
   const response = await ada.fetch(call.url, { ...call.init, signal: controller.signal });
-  if (call.stream) controller.abort();
-  else await response.arrayBuffer();
-  return response.status;
+  if (!call.stream) {
+    await response.arrayBuffer();
+    return response.status;
+  }
+  const start = await streamStart(response).catch(() => '');
+  controller.abort();
+  // tRPC's code for INTERNAL_SERVER_ERROR inside an event: a 5xx all the same.
+  return /INTERNAL_SERVER_ERROR|-32603/.test(start) ? 500 : response.status;
 }
 
 it(

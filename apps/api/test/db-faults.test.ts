@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startFakeProvider } from '@parley/testkit';
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import postgres from 'postgres';
@@ -148,6 +149,45 @@ describe.skipIf(!pgBin)('with the database down', () => {
     const chats = await client.trpc().chat.list.query({});
     expect(chats.items.map((chat) => chat.id)).toContain(chatId);
     expect(chats.items.map((chat) => chat.title)).not.toContain('during the outage');
+  });
+
+  it('a reply generating through an outage still ends complete, its whole text stored', async () => {
+    const fake = await startFakeProvider();
+    try {
+      fake.reply = Array.from({ length: 24 }, (_, i) => `word${i}`).join(' ');
+      fake.delayMs = 30;
+      const api = client.trpc();
+      const provider = await api.providers.create.mutate({
+        kind: 'openai-compatible',
+        name: 'Fake',
+        baseUrl: fake.baseUrl,
+        apiKey: 'sk-fake-outage-0001',
+        defaultModel: 'fake-large',
+      });
+      const chat = await api.chat.create.mutate({ providerId: provider.id });
+      const { assistantMessage } = await api.chat.send.mutate({ chatId: chat.id, text: 'a long answer, please' });
+      // The reply (24 pieces 30 ms apart) ends while the database is down: its final write has to wait.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      pgCtl('stop');
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      pgCtl('start');
+
+      const admin = postgres(`postgres://postgres@127.0.0.1:${pgPort}/postgres`, { max: 1, onnotice: () => {} });
+      try {
+        let row: { status: string; text: string } | undefined;
+        for (let waited = 0; waited < 20_000; waited += 200) {
+          [row] = await admin<{ status: string; text: string }[]>`
+            select status, text from message where id = ${assistantMessage.id}`.catch(() => []);
+          if (row && row.status !== 'streaming' && row.status !== 'pending') break;
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+        expect(row).toEqual({ status: 'complete', text: fake.reply });
+      } finally {
+        await admin.end();
+      }
+    } finally {
+      await fake.close();
+    }
   });
 
   it('bounds a statement (statement_timeout) and reads its cancellation as unavailable, not as a bug', async () => {

@@ -4,6 +4,7 @@
 import type { LanguageModel, ModelMessage } from 'ai';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../../shared/db/client.ts';
+import { isDatabaseUnavailable } from '../../shared/lib/errors.ts';
 import type { Checkpoint, Checkpoints } from './checkpoints.ts';
 import { generate, type Part, ProviderIdleError } from './generate.ts';
 import type { EventHub } from './hub.ts';
@@ -152,11 +153,15 @@ export class GenerationEngine {
     }
     if (!(await request.stored.catch(() => false))) return undefined;
     const text = live.checkpoint.text;
-    const row = await repository.finishMessage(this.#options.db, request.messageId, {
-      ...outcome,
-      text,
-      parts: replyParts(text, live.reasoning),
-    });
+    // The reply's final write, retried while the database does not answer (it writes the whole text: idempotent):
+    // a short outage costs a late final event, not the reply.
+    const row = await whileUnavailable(() =>
+      repository.finishMessage(this.#options.db, request.messageId, {
+        ...outcome,
+        text,
+        parts: replyParts(text, live.reasoning),
+      }),
+    );
     if (!row) return undefined; // the chat was deleted meanwhile
     const message = toMessage(row);
     this.#options.hub.publish(request.messageId, { type: message.status === 'error' ? 'error' : 'finish', message });
@@ -194,4 +199,19 @@ export class GenerationEngine {
       ? { status: 'error', error: INTERRUPTED }
       : { status: 'stopped', error: null, finishReason: 'stop' };
   }
+}
+
+/** Waits between attempts at a write while the database does not answer: about 30 s in all, then the error stands. */
+const UNAVAILABLE_RETRY_MS = [250, 500, 1_000, 2_000, 4_000, 8_000, 8_000, 8_000];
+
+async function whileUnavailable<T>(write: () => Promise<T>): Promise<T> {
+  for (const wait of UNAVAILABLE_RETRY_MS) {
+    try {
+      return await write();
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+  return write();
 }

@@ -2,6 +2,7 @@
 // with inputs generated from the procedure's Zod schema (helpers/fuzz.ts) mixed with hostile strings, numbers,
 // dates, shapes, superjson metadata and raw bodies. No answer may be a 5xx, the server must still be ready after,
 // another user's rows must be exactly as they were, and no answer may show them.
+// The admin procedures get 200 more calls from an admin, aimed at anyone but that other user.
 // Seeded (FUZZ_SEED) and bounded (FUZZ_MS, default 15 s; FUZZ_RUNS, default 6,000 calls) so CI stays fast;
 // `pnpm fuzz` runs it for longer. A failure prints the seed and the calls that failed, to replay them.
 import { type FakeProvider, startFakeProvider } from '@parley/testkit';
@@ -39,6 +40,8 @@ const ADA_KEY = 'sk-ada-key-8e2b6f0a';
 let server: TestServer;
 let fake: FakeProvider;
 let ada: Client;
+/** An admin: the admin procedures' inputs get past the role check (aimed at no one's id but hers). */
+let carol: Client;
 let bobId: string;
 let strings: string[];
 let providerNote = '';
@@ -65,7 +68,7 @@ async function bobsRows(): Promise<string> {
 beforeAll(async () => {
   // Error lines only: a 5xx's cause is printed with the failures.
   [server, fake] = await Promise.all([
-    startServer({ captureLogs: true, env: { LOG_LEVEL: 'error' } }),
+    startServer({ captureLogs: true, env: { LOG_LEVEL: 'error', ADMIN_EMAILS: 'carol-fuzz@example.com' } }),
     startFakeProvider(),
   ]);
   ada = new Client(server.url);
@@ -86,6 +89,8 @@ beforeAll(async () => {
   await bobApi.users.updatePreferences.mutate({ systemPrompt: BOB_MARKS[2] });
   const bobSessions = await bobApi.auth.listSessions.query();
 
+  carol = new Client(server.url);
+  await signUp(carol, 'carol-fuzz@example.com');
   const adaApi = ada.trpc();
   const adaChats = [
     (await adaApi.chat.create.mutate({ title: 'Ada one' })).id,
@@ -204,8 +209,8 @@ function withForeignKeys(rng: Rng, input: unknown): unknown {
   return { ...input, userId: bobId, user_id: bobId, ownerId: bobId };
 }
 
-function trpcCall(rng: Rng, name: string, type: string): Call {
-  const input = withForeignKeys(rng, generate(inputOf(name), { rng, strings }));
+function trpcCall(rng: Rng, name: string, type: string, given?: unknown): Call {
+  const input = given ?? withForeignKeys(rng, generate(inputOf(name), { rng, strings }));
   const encoded = JSON.stringify(encode(rng, input));
   if (type === 'mutation') {
     const body = rng() < 0.08 ? rawBody(rng, encoded) : encoded;
@@ -388,6 +393,20 @@ it(
       }
     };
     await Promise.all(Array.from({ length: PARALLEL }, worker));
+    // The admin procedures as an admin, with every id but Bob's (setRole would change his row).
+    const others = strings.filter((value) => value !== bobId);
+    for (let i = 0; i < 200; i++) {
+      const name = i % 2 ? 'users.setRole' : 'users.list';
+      const input = generate(inputOf(name), { rng, strings: others });
+      // (an undefined input would make trpcCall generate one from every id, Bob's too)
+      if (input === undefined || JSON.stringify(input).includes(bobId)) continue;
+      const call = trpcCall(rng, name, i % 2 ? 'mutation' : 'query', input);
+      const response = await carol.fetch(call.url, call.init);
+      await response.arrayBuffer();
+      runs++;
+      statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+      if (response.status >= 500) failures.push(`${response.status} (admin): ${call.label}`);
+    }
 
     const stats = `fuzz seed ${SEED} (${providerNote}): ${runs} calls, statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`;
     process.stdout.write(`${stats}\n`);

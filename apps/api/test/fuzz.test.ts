@@ -1,7 +1,7 @@
 // Fuzz (issue 13, item 2): every tRPC procedure, every REST route and Better Auth's input routes, called over real
 // HTTP as a signed-in user with inputs generated from the procedure's Zod schema (helpers/fuzz.ts) mixed with hostile
-// strings, numbers, dates, shapes, superjson metadata and raw bodies. No answer may be a 5xx, the server must still be ready after,
-// another user's rows must be exactly as they were, and no answer may show them.
+// strings, numbers, dates, shapes, superjson metadata and raw bodies. No answer may be a 5xx, the server must still
+// be ready after, another user's rows must be exactly as they were, and no answer may show them.
 // The admin procedures get 200 more calls from an admin, aimed at anyone but that other user.
 // Seeded (FUZZ_SEED) and bounded (FUZZ_MS, default 15 s; FUZZ_RUNS, default 6,000 calls) so CI stays fast;
 // `pnpm fuzz` runs it for longer. A failure prints the seed and the calls that failed, to replay them.

@@ -8,6 +8,7 @@ import { closeInterruptedReplies, createReplies } from './modules/replies/index.
 import { exportRoutePlugin, promoteAdmins, resumeAccountDeletions } from './modules/users/index.ts';
 import { createAuth, createSessions } from './shared/auth.ts';
 import { type Database, openDatabase } from './shared/db/client.ts';
+import { setCursorSecret } from './shared/lib/cursor.ts';
 import type { Config } from './shared/lib/env.ts';
 import { AppError, databaseCauseCode, ERROR_CODES, RETRY_AFTER_SECONDS, toAppError } from './shared/lib/errors.ts';
 import { loggerOptions } from './shared/lib/logger.ts';
@@ -48,6 +49,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   for (const warning of config.warnings) app.log.warn(warning);
   addRequestLogging(app);
   addInputPolicy(app);
+  // Page cursors carry a MAC keyed by AUTH_SECRET: every server of the deployment accepts the others' cursors.
+  setCursorSecret(config.authSecret);
 
   const database = deps.database ?? (await openDatabase(config.database, config.databaseTimeouts));
   app.addHook('onClose', async () => {

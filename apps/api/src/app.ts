@@ -105,7 +105,15 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const replies = createReplies({ db: database.db, log: app.log, limits: config.chat });
   // Before the server waits for in-flight requests: end live replies, so their followers' streams end too.
   app.addHook('preClose', async () => {
+    closing = true;
     await replies.engine.shutdown();
+  });
+  // Node reaps idle keep-alive sockets once, when closing starts; a response still being written then (a compressed
+  // file a client reads slowly) leaves its socket open and idle afterwards, and the close waits for it until the
+  // shutdown timeout. Each response that ends during the close reaps them again.
+  let closing = false;
+  app.addHook('onResponse', async () => {
+    if (closing) setImmediate(() => app.server.closeIdleConnections());
   });
 
   await app.register(securityPlugin, { config });

@@ -5,6 +5,7 @@ import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/a
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type AppRouter, appRouter } from '../../router.ts';
 import { type ContextDeps, createContextBuilder } from '../context.ts';
+import { databaseCauseCode } from '../lib/errors.ts';
 import { headerReader } from '../lib/headers.ts';
 import { fastQueriesHook } from './trpc-fast-queries.ts';
 
@@ -24,6 +25,9 @@ export async function trpcPlugin(app: FastifyInstance, deps: ContextDeps) {
   const logError = (req: FastifyRequest, error: TRPCError, path: string | undefined, type: string) => {
     if (error.code === 'INTERNAL_SERVER_ERROR')
       req.log.error({ err: error.cause ?? error, path, type }, 'procedure failed');
+    // An outage is worth a line of its own (an operator looks for it), with the driver's code and no detail.
+    else if (error.code === 'SERVICE_UNAVAILABLE')
+      req.log.warn({ path, type, cause: databaseCauseCode(error) }, 'the database does not answer');
     // A refused call is already in the request's line (its status); the code is there for debugging.
     else req.log.debug({ path, type, code: error.code }, 'procedure rejected the call');
   };

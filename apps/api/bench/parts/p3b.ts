@@ -84,7 +84,12 @@ async function follow(base: string, jobs: Job[], onLive: (live: number) => void)
 
 export async function p3b() {
   const fake = await startFake({ words: WORDS, delayMs: DELAY_MS });
-  const settings = { PROVIDER_URL_ALLOWLIST: '127.0.0.1', MAX_CONCURRENT_GENERATIONS: LIMIT };
+  // One user follows up to PER_USER replies here: the per-user caps on replies and open streams are raised to match.
+  const settings = {
+    PROVIDER_URL_ALLOWLIST: '127.0.0.1',
+    MAX_CONCURRENT_GENERATIONS: LIMIT,
+    MAX_STREAMS_PER_USER: LIMIT,
+  };
   const { product } = await startStack({ extra: settings });
   const jobs = await seedJobs(product.base, fake.baseUrl);
   const prober = await seedUser(product.base, fake.baseUrl, 1);
@@ -113,6 +118,6 @@ export async function p3b() {
     rssAtPeakLive,
     replies: REPLIES,
     oneRequest: chatRouterHas('sendAndStream'),
-    settings: `${FOLLOWERS} follower processes, ${WORDS} words ${DELAY_MS} ms apart, started over ${RAMP_MS / 1000} s, MAX_CONCURRENT_GENERATIONS=${LIMIT} with ${Math.ceil(REPLIES / PER_USER)} users`,
+    settings: `${FOLLOWERS} follower processes, ${WORDS} words ${DELAY_MS} ms apart, started over ${RAMP_MS / 1000} s, MAX_CONCURRENT_GENERATIONS=MAX_STREAMS_PER_USER=${LIMIT} with ${Math.ceil(REPLIES / PER_USER)} users`,
   });
 }

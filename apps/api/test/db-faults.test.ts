@@ -3,7 +3,6 @@
 // It runs a private PostgreSQL cluster (initdb + pg_ctl in a temporary folder) that it can stop and start.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFakeProvider } from '@parley/testkit';
@@ -16,7 +15,7 @@ import { openDatabase } from '../src/shared/db/client.ts';
 import { databaseCauseCode, isDatabaseUnavailable } from '../src/shared/lib/errors.ts';
 import { testConfig } from './helpers/config.ts';
 import { PASSWORD } from './helpers/harness.ts';
-import { Client } from './helpers/http.ts';
+import { Client, freePort } from './helpers/http.ts';
 
 /** PostgreSQL's server binaries: PG_BIN, else the newest under /usr/lib/postgresql (Debian and Ubuntu). */
 function findPgBin(): string | null {
@@ -257,16 +256,3 @@ describe.skipIf(!pgBin)('with the database down', () => {
     }
   });
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}

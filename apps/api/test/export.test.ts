@@ -13,7 +13,7 @@ import { apikey, session, user as userTable } from '../src/shared/db/schema/inde
 import { testConfig } from './helpers/config.ts';
 import { openTestDatabase } from './helpers/database.ts';
 import { PASSWORD } from './helpers/harness.ts';
-import { Client } from './helpers/http.ts';
+import { Client, freePort } from './helpers/http.ts';
 import { rowsOf, seedChat } from './helpers/seed.ts';
 
 const PROVIDER_KEY = 'sk-export-test-9f8e7d6c5b4a';
@@ -29,7 +29,7 @@ beforeAll(async () => {
   const logger: Logger = { logQuery: (query) => queries.push(query) };
   database = await openTestDatabase({ logger });
   // A fixed free port: Better Auth trusts the public URL's origin, which must be the real one.
-  const probe = await buildProbePort();
+  const probe = await freePort();
   app = await buildApp(testConfig({ PORT: String(probe) }), { database });
   await app.listen({ host: '127.0.0.1', port: probe });
   url = `http://127.0.0.1:${probe}`;
@@ -37,20 +37,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await app.close();
 });
-
-async function buildProbePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 async function signedUp(email: string) {
   const client = new Client(url);

@@ -3,26 +3,13 @@
 // the bundle), and the chunks loaded on first use (OpenAPI).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { freePort } from './helpers/http.ts';
 
 const API_DIR = new URL('..', import.meta.url).pathname;
 const LAUNCHER = join(API_DIR, 'scripts', 'start.ts');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 async function ready(url: string, child: ChildProcess, output: () => string): Promise<void> {
   // Generous: the first start on a clean checkout builds the bundle.

@@ -41,7 +41,8 @@ export async function startServer(options: { env?: EnvSource; captureLogs?: bool
   return { app, url: `http://127.0.0.1:${port}`, database, logs, close: () => app.close() };
 }
 
-async function freePort(): Promise<number> {
+/** A port nothing listens on now (PORT=0 would make the public URL, and so the trusted origin, wrong). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

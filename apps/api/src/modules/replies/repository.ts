@@ -9,6 +9,16 @@ export type MessageRow = typeof message.$inferSelect;
 export type NewMessageRow = typeof message.$inferInsert;
 export type ChatRow = typeof chat.$inferSelect;
 
+/** What the history sent to a model needs of each message. */
+const historyColumns = {
+  id: message.id,
+  seq: message.seq,
+  parentId: message.parentId,
+  role: message.role,
+  text: message.text,
+  status: message.status,
+};
+
 /** Statements built once per database. */
 export const replyStatements = perDatabase((db) => {
   const p = sql.placeholder;
@@ -41,14 +51,7 @@ export const replyStatements = perDatabase((db) => {
       .prepare('parley_reply_context'),
     /** The newest messages of a chat (the history a new question is asked after), newest first. */
     latest: db
-      .select({
-        id: message.id,
-        seq: message.seq,
-        parentId: message.parentId,
-        role: message.role,
-        text: message.text,
-        status: message.status,
-      })
+      .select(historyColumns)
       .from(message)
       .where(and(eq(message.chatId, p('chatId')), eq(message.userId, p('userId'))))
       .orderBy(descNullsLast(message.seq))
@@ -69,14 +72,7 @@ export type HistoryRow = Pick<MessageRow, 'id' | 'seq' | 'parentId' | 'role' | '
 /** The messages of a chat up to and including `uptoSeq`, newest first (the history of a regenerated reply). */
 export function findHistory(db: Db, userId: string, chatId: string, uptoSeq: number, limit: number) {
   return db
-    .select({
-      id: message.id,
-      seq: message.seq,
-      parentId: message.parentId,
-      role: message.role,
-      text: message.text,
-      status: message.status,
-    })
+    .select(historyColumns)
     .from(message)
     .where(and(eq(message.chatId, chatId), eq(message.userId, userId), lte(message.seq, uptoSeq)))
     .orderBy(descNullsLast(message.seq))

@@ -173,6 +173,42 @@ describe('what works', () => {
     expect((await api.chat.messages({ chatId: chat.id })).items).toHaveLength(2);
   });
 
+  it('a resend of a clientRequestId at the reply limit returns the first send, not TOO_MANY_REQUESTS', async () => {
+    h.useModel(mockModel({ deltas: ['busy'], hang: true }));
+    const api = await as(ada);
+    const chat = await newChat(ada, 'At the limit');
+    const first = await api.chat.send({ chatId: chat.id, text: 'one', clientRequestId: 'at-limit-1' });
+    const second = await api.chat.send({ chatId: chat.id, text: 'two', clientRequestId: 'at-limit-2' });
+    // Two replies generating: the limit (2) is reached.
+    const refused = await rejection(api.chat.send({ chatId: chat.id, text: 'three' }));
+    expect(appErrorOf(refused)?.code).toBe('TOO_MANY_GENERATIONS');
+    const again = await api.chat.send({ chatId: chat.id, text: 'one', clientRequestId: 'at-limit-1' });
+    expect(again.assistantMessage.id).toBe(first.assistantMessage.id);
+    // The refused send stored nothing.
+    expect((await api.chat.messages({ chatId: chat.id })).items).toHaveLength(4);
+    await Promise.all([first, second].map((s) => api.chat.stop({ messageId: s.assistantMessage.id })));
+  });
+
+  it('a follower is not left waiting when a reply ends without a final write (its row is gone)', async () => {
+    h.useModel(mockModel({ deltas: ['soon gone'], hang: true }));
+    const api = await as(ada);
+    const chat = await newChat(ada, 'Gone');
+    const { assistantMessage } = await api.chat.send({ chatId: chat.id, text: 'go' });
+    await expect.poll(() => h.replies.engine.snapshot(assistantMessage.id)?.text).toBe('soon gone');
+    const events: string[] = [];
+    const following = (async () => {
+      const iterable = (await api.chat.stream({ messageId: assistantMessage.id })) as AsyncIterable<
+        [string, { type: string }]
+      >;
+      for await (const [, data] of iterable) events.push(data.type);
+    })();
+    await expect.poll(() => events.length).toBeGreaterThan(0);
+    await h.db.delete(messageTable).where(eq(messageTable.id, assistantMessage.id));
+    await h.replies.engine.stop(assistantMessage.id);
+    await following; // ends: the engine said "gone", the follower read the row and found none
+    expect(events).toEqual(['text-delta']);
+  });
+
   it('stop aborts the reply and keeps its partial text as stopped', async () => {
     h.useModel(mockModel({ deltas: ['partial ', 'answer'], hang: true }));
     const api = await as(ada);

@@ -32,7 +32,7 @@ async function hangingReply(deltas: string[]) {
   const api = await h.caller(ada.headers);
   const chat = await api.chat.create({ providerId, title: 'Checkpoints' });
   const { assistantMessage } = await api.chat.send({ chatId: chat.id, text: 'talk' });
-  await expect.poll(() => h.replies.engine.snapshot(assistantMessage.id)?.text).toBe(deltas.join(''));
+  await expect.poll(() => h.replies.engine.snapshot(assistantMessage.id)?.text).toBe(deltas.join('').replaceAll('\0', '\ufffd'));
   return assistantMessage.id;
 }
 
@@ -63,7 +63,8 @@ describe('what works', () => {
     await h.replies.checkpoints.flush();
     expect(await storedText(id)).toBe('café ');
     await h.replies.engine.stop(id);
-    expect(await storedText(id)).not.toContain('\ufffd');
+    // The pair never completed: the final write stores the lone half as U+FFFD, whole UTF-8.
+    expect(await storedText(id)).toBe('café \ufffd');
   });
 
   it('a row changed behind the loop is rewritten whole, never appended to', async () => {
@@ -105,5 +106,18 @@ describe('a crash loses at most one tick', () => {
     await h.replies.engine.stop(id); // the "dead" engine's final write finds the reply closed and changes nothing
     const [after] = await h.db.select().from(messageTable).where(eq(messageTable.id, id));
     expect(after?.status).toBe('error');
+  });
+});
+
+describe('what a provider sends cannot stop the loop', () => {
+  it('a NUL from a provider is stored as U+FFFD, and the other live replies keep their checkpoints', async () => {
+    const quiet = await hangingReply(['plain text']);
+    const hostile = await hangingReply(['bad\u0000byte ']);
+    await h.replies.checkpoints.flush();
+    expect(await storedText(quiet)).toBe('plain text');
+    expect(await storedText(hostile)).toBe('bad\ufffdbyte ');
+    const stopped = await h.replies.engine.stop(hostile);
+    expect(stopped).toMatchObject({ status: 'stopped', text: 'bad\ufffdbyte ' });
+    await h.replies.engine.stop(quiet);
   });
 });

@@ -189,6 +189,23 @@ describe('what fails, and how', () => {
     expect(read.status).toBe(200);
   });
 
+  it('a cookie GET that a browser says came from another site is FORBIDDEN (subscriptions such as sendAndStream are GETs)', async () => {
+    const client = new Client(server.url);
+    await signUp(client, 'cross-site-get@example.com');
+    const cookie = [...client.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    const get = (headers: Record<string, string>) =>
+      fetch(`${server.url}/trpc/users.me`, { headers: { cookie, ...headers } });
+    for (const site of ['cross-site', 'same-site']) {
+      const refused = await get({ 'sec-fetch-site': site });
+      expect(refused.status).toBe(403);
+      expect(JSON.stringify(await refused.json())).toContain('FORBIDDEN');
+    }
+    // The app's own requests, a trusted origin's CORS request, and clients that are not browsers.
+    expect((await get({ 'sec-fetch-site': 'same-origin' })).status).toBe(200);
+    expect((await get({ 'sec-fetch-site': 'cross-site', origin: server.url })).status).toBe(200);
+    expect((await get({})).status).toBe(200);
+  });
+
   it('a wrong password is refused by Better Auth and creates no session', async () => {
     const client = new Client(server.url);
     await signUp(client, 'wrong-password@example.com');

@@ -32,11 +32,14 @@ type Handlers = Parameters<ParleyClient['chat']['sendAndStream']['subscribe']>[1
 
 const defaultDelay = (attempt: number) => Math.min(250 * 2 ** (attempt - 1), 4000);
 
+const RETRYABLE = new Set(['INTERNAL_SERVER_ERROR', 'SERVICE_UNAVAILABLE']);
+
 /** Errors the server answered with that another attempt cannot fix (bad key, unknown message, bad input). */
 function isFatal(error: unknown): boolean {
   if (!(error instanceof TRPCClientError)) return false;
   const code = (error.data as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR';
+  // A server that cannot answer now (its database is down) may well answer the next attempt.
+  return typeof code === 'string' && !RETRYABLE.has(code);
 }
 
 /** The most specific message in an error, an ErrorEvent from the EventSource, or their causes. */

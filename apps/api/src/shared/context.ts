@@ -36,7 +36,9 @@ export function createContextBuilder({ auth, sessions, db, config, outbound, rep
       const found = await sessions.resolve(headers);
       if (!found) return base;
       // API.md: a browser's cookie-authenticated write carries a trusted Origin (a forged cross-site call does not).
-      if (found.via === 'cookie' && method && method !== 'GET' && !trusted.has(headers.get('origin') ?? '')) {
+      // A GET from another site is refused too unless its Origin is trusted: subscriptions are GETs, and
+      // chat.sendAndStream writes (a cross-site link or page could otherwise send as the user).
+      if (found.via === 'cookie' && method && !sameSiteOrTrusted(method, headers, trusted)) {
         return { ...base, contextError: new AppError('FORBIDDEN', CROSS_SITE) };
       }
       return { ...base, user: toSessionUser(found.user), session: found.session };
@@ -58,7 +60,19 @@ function toSessionUser(user: LookupUser): SessionUser {
   };
 }
 
-const CROSS_SITE = 'Refused a cookie-authenticated write whose Origin header is missing or not a trusted origin';
+const CROSS_SITE =
+  'Refused a cookie-authenticated call from another site, or a write whose Origin header is missing or not trusted';
+
+/**
+ * Writes need a trusted Origin. A GET needs one only when the browser says it came from another site
+ * (`Sec-Fetch-Site`): the web app's own requests, and clients that are not browsers, send no such claim.
+ */
+function sameSiteOrTrusted(method: string, headers: HeaderReader, trusted: Set<string>): boolean {
+  if (trusted.has(headers.get('origin') ?? '')) return true;
+  if (method !== 'GET' && method !== 'HEAD') return false;
+  const site = headers.get('sec-fetch-site');
+  return site === null || site === 'same-origin' || site === 'none';
+}
 
 /** A bad, expired or revoked API key, or one over its rate limit. */
 function credentialError(error: unknown): AppError | undefined {

@@ -52,7 +52,6 @@ export async function beginSend(options: SendReplyOptions): Promise<Sent> {
       field: 'text',
     });
   }
-  checkConcurrency(replies, userId);
   // One round trip: these run side by side on the pool.
   const [[context], latest, [earlier]] = await Promise.all([
     statements.context.execute({ chatId: input.chatId, userId, providerId: input.providerId ?? null }),
@@ -81,6 +80,10 @@ export async function beginSend(options: SendReplyOptions): Promise<Sent> {
     { ...base, id: randomUUID(), parentId: question.id, role: 'assistant', status: 'streaming', createdAt: now },
   ];
   const history = toModelMessages([{ ...question, text: input.text }, ...latest], limits.historyWindow);
+  // The limit is checked after an earlier send was answered (a resend is not a new reply), and in the same
+  // synchronous block as the insert and the start: two sends of one user cannot both pass it, and a refused send
+  // stores nothing.
+  checkConcurrency(replies, userId);
   const stored = storeRows(db, userId, chat.id, rows);
   start(
     options,
@@ -115,7 +118,6 @@ export async function beginRegenerate(options: RegenerateOptions): Promise<{ ass
   const questionId = target.role === 'user' ? target.id : target.parentId;
   const question = questionId ? await repository.findMessage(db, userId, questionId) : undefined;
   if (!question) throw new AppError('MESSAGE_NOT_FOUND');
-  checkConcurrency(replies, userId);
   const [[context], rows] = await Promise.all([
     statements.context.execute({ chatId: question.chatId, userId, providerId: target.providerId }),
     repository.findHistory(db, userId, question.chatId, question.seq, historyRows(limits.historyWindow)),
@@ -135,6 +137,7 @@ export async function beginRegenerate(options: RegenerateOptions): Promise<{ ass
     createdAt: now,
     updatedAt: now,
   };
+  checkConcurrency(replies, userId); // with the insert and the start, as in beginSend
   const stored = storeRows(db, userId, question.chatId, [reply]);
   const history = toModelMessages(rows, limits.historyWindow);
   start(
@@ -206,8 +209,6 @@ function start(
   { opened, messageId, chatId, history, stored }: Starting,
   extra: { system: string | undefined; nameChat?: NameChat; question?: string },
 ) {
-  // Checked again here, synchronously with the start: two sends of one user cannot both pass the check above.
-  checkConcurrency(replies, userId);
   const { nameChat, question } = extra;
   replies.engine.start({
     messageId,

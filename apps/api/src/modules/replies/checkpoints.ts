@@ -53,7 +53,15 @@ export function createCheckpoints({ db, log, intervalMs, heartbeatMs }: Checkpoi
   }
 
   async function write(now: number, appends: Pending[], rewrites: Checkpoint[]) {
-    const written = await repository.appendTexts(db, appends);
+    let written: Set<string>;
+    try {
+      written = await repository.appendTexts(db, appends);
+    } catch (error) {
+      // One statement for every reply: whatever made it fail, each reply is written on its own next tick, so one
+      // cannot hold back the others.
+      log.warn({ err: error, replies: appends.length }, 'checkpoint of streaming replies failed');
+      written = new Set();
+    }
     for (const a of appends) {
       const cp = live.get(a.id);
       if (!cp) continue;
@@ -62,14 +70,20 @@ export function createCheckpoints({ db, log, intervalMs, heartbeatMs }: Checkpoi
       else cp.rewrite = true;
     }
     for (const cp of rewrites) {
-      const text = cp.text.toWellFormed();
-      await repository.rewriteText(db, cp.id, text);
-      Object.assign(cp, {
-        flushedChars: cp.text.length,
-        flushedBytes: Buffer.byteLength(text),
-        rewrite: false,
-        lastWrite: now,
-      });
+      // What is written now, cut like an append: text that arrives during the write is appended next tick.
+      const chars = cutPoint(cp.text);
+      const text = cp.text.slice(0, chars).toWellFormed();
+      try {
+        await repository.rewriteText(db, cp.id, text);
+        Object.assign(cp, {
+          flushedChars: chars,
+          flushedBytes: Buffer.byteLength(text),
+          rewrite: false,
+          lastWrite: now,
+        });
+      } catch (error) {
+        log.warn({ err: error, messageId: cp.id }, 'checkpoint of a streaming reply failed');
+      }
     }
   }
 

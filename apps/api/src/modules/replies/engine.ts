@@ -46,6 +46,11 @@ export interface EngineOptions {
   log: FastifyBaseLogger;
   /** PROVIDER_IDLE_TIMEOUT_MS: a provider silent this long (before or during a reply) ends it as an error. */
   providerIdleTimeoutMs?: number;
+  /**
+   * Closes replies whose writer stopped (a crash, a final write that never landed), run every `everyMs` while the
+   * server lives, not only at start: their followers, polling the row, then get a final event.
+   */
+  sweep?: { everyMs: number; run(): Promise<number> };
 }
 
 export const INTERRUPTED = 'interrupted: the server stopped during this reply';
@@ -56,8 +61,21 @@ export class GenerationEngine {
   readonly #after = new Set<Promise<void>>();
   readonly #options: EngineOptions;
 
+  readonly #sweep: NodeJS.Timeout | undefined;
+
   constructor(options: EngineOptions) {
     this.#options = options;
+    const { sweep, log } = options;
+    this.#sweep = sweep
+      ? setInterval(() => {
+          sweep.run().then(
+            (closed) => {
+              if (closed > 0) log.warn({ closed }, 'closed replies whose writer stopped');
+            },
+            (error: unknown) => log.warn({ err: error }, 'closing stale replies failed'),
+          );
+        }, sweep.everyMs).unref()
+      : undefined;
   }
 
   /** Replies this user has generating now. */
@@ -125,6 +143,7 @@ export class GenerationEngine {
 
   /** Closes every live reply as interrupted (the server is shutting down). */
   async shutdown(): Promise<void> {
+    clearInterval(this.#sweep);
     const lives = [...this.#live.values()];
     for (const live of lives) this.#abort(live, 'shutdown');
     await Promise.all(lives.map((l) => l.done));
@@ -151,18 +170,22 @@ export class GenerationEngine {
               error instanceof ProviderIdleError ? error.message : request.describeError(error, live.checkpoint.text),
           };
     }
-    if (!(await request.stored.catch(() => false))) return undefined;
-    const text = live.checkpoint.text;
+    if (!(await request.stored.catch(() => false))) return this.#gone(request.messageId);
+    // What a provider sends is text PostgreSQL must store: no NUL (cleaned per piece), no lone surrogate.
+    const text = live.checkpoint.text.toWellFormed();
     // The reply's final write, retried while the database does not answer (it writes the whole text: idempotent):
     // a short outage costs a late final event, not the reply.
     const row = await whileUnavailable(() =>
       repository.finishMessage(this.#options.db, request.messageId, {
         ...outcome,
         text,
-        parts: replyParts(text, live.reasoning),
+        parts: replyParts(text, live.reasoning.toWellFormed()),
       }),
-    );
-    if (!row) return undefined; // the chat was deleted meanwhile
+    ).catch((error: unknown) => {
+      this.#options.log.error({ err: error, messageId: request.messageId }, 'the final write of a reply failed');
+      return undefined;
+    });
+    if (!row) return this.#gone(request.messageId); // the chat was deleted meanwhile, or the write failed
     const message = toMessage(row);
     this.#options.hub.publish(request.messageId, { type: message.status === 'error' ? 'error' : 'finish', message });
     if (message.status === 'complete' && request.onComplete) {
@@ -182,16 +205,23 @@ export class GenerationEngine {
     const idleTimeoutMs = this.#options.providerIdleTimeoutMs;
     for await (const part of generate({ model, system, messages, abortSignal: live.abort.signal, idleTimeoutMs })) {
       if (part.type === 'text') {
-        checkpoint.text += part.text;
-        this.#options.hub.publish(request.messageId, { type: 'delta', delta: part.text, end: checkpoint.text.length });
+        const text = withoutNul(part.text);
+        checkpoint.text += text;
+        this.#options.hub.publish(request.messageId, { type: 'delta', delta: text, end: checkpoint.text.length });
       } else if (part.type === 'reasoning') {
-        live.reasoning += part.text;
+        live.reasoning += withoutNul(part.text);
       } else if (part.type === 'finish') {
         finish = { finishReason: part.finishReason, inputTokens: part.inputTokens, outputTokens: part.outputTokens };
       }
     }
     if (live.abort.signal.aborted || !finish) return this.#abortedOutcome(live);
     return { status: 'complete', error: null, ...finish };
+  }
+
+  /** Followers of a reply that ended without a final event read its row instead of waiting for one. */
+  #gone(messageId: string): undefined {
+    this.#options.hub.publish(messageId, { type: 'gone' });
+    return undefined;
   }
 
   #abortedOutcome(live: Live): Partial<repository.MessageRow> {
@@ -214,4 +244,9 @@ async function whileUnavailable<T>(write: () => Promise<T>): Promise<T> {
     }
   }
   return write();
+}
+
+/** PostgreSQL refuses NUL in text: a provider's NUL becomes U+FFFD (one character for one, so offsets hold). */
+function withoutNul(text: string): string {
+  return text.includes('\0') ? text.replaceAll('\0', '\uFFFD') : text;
 }

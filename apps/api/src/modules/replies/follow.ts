@@ -75,6 +75,10 @@ export async function* followReply(options: StreamOptions) {
       seen = live.text.length;
     }
     for await (const event of queue) {
+      if (event.type === 'gone') {
+        yield* replayStored(options, seen);
+        return;
+      }
       if (event.type !== 'delta') {
         if (event.message.text.length > seen) yield delta(event.message.text, seen);
         yield final(event.message);

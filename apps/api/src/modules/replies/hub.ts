@@ -4,7 +4,9 @@ import type { Message } from './schema.ts';
 
 export type StreamEvent =
   | { type: 'delta'; delta: string /** length of the reply's text after this delta */; end: number }
-  | { type: 'finish' | 'error'; message: Message };
+  | { type: 'finish' | 'error'; message: Message }
+  /** The reply ended here without a final event (its row is gone, or its final write failed): read the row. */
+  | { type: 'gone' };
 
 export interface EventHub {
   publish(messageId: string, event: StreamEvent): void;

@@ -33,6 +33,10 @@ export function createReplies({ db, log, limits }: { db: Db; log: FastifyBaseLog
     checkpoints,
     log,
     providerIdleTimeoutMs: limits.providerIdleTimeoutMs,
+    sweep: {
+      everyMs: Math.max(5_000, Math.floor(limits.staleGenerationMs / 2)),
+      run: () => closeInterruptedReplies(db, limits),
+    },
   });
   return {
     hub,

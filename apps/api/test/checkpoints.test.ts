@@ -32,7 +32,9 @@ async function hangingReply(deltas: string[]) {
   const api = await h.caller(ada.headers);
   const chat = await api.chat.create({ providerId, title: 'Checkpoints' });
   const { assistantMessage } = await api.chat.send({ chatId: chat.id, text: 'talk' });
-  await expect.poll(() => h.replies.engine.snapshot(assistantMessage.id)?.text).toBe(deltas.join('').replaceAll('\0', '\ufffd'));
+  await expect
+    .poll(() => h.replies.engine.snapshot(assistantMessage.id)?.text)
+    .toBe(deltas.join('').replaceAll('\0', '\ufffd'));
   return assistantMessage.id;
 }
 

@@ -1,12 +1,12 @@
 // Builds the tRPC context of one request from its headers: who is calling, looked up once (session-lookup.ts).
-import type { FastifyBaseLogger } from 'fastify';
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { Outbound } from '../modules/providers/index.ts';
 import type { Replies } from '../modules/replies/index.ts';
 import type { Auth } from './auth.ts';
 import type { Db } from './db/client.ts';
 import type { Config } from './lib/env.ts';
 import { AppError } from './lib/errors.ts';
-import type { HeaderReader } from './lib/headers.ts';
+import { type HeaderReader, headerReader } from './lib/headers.ts';
 import { CredentialError, type LookupUser, type SessionLookup } from './session-lookup.ts';
 import type { Context, SessionUser } from './trpc.ts';
 
@@ -46,6 +46,24 @@ export function createContextBuilder({ auth, sessions, db, config, outbound, rep
       // Thrown again inside the procedure, where the error carries this request's id.
       return { ...base, contextError: credentialError(error) ?? error };
     }
+  };
+}
+
+/**
+ * The context of a Fastify request (tRPC, REST, the export route): its headers read in place, and the user, once
+ * known, named on the request for its log line (plugins/request-log.ts).
+ */
+export function createRequestContext(deps: ContextDeps) {
+  const buildContext = createContextBuilder(deps);
+  return async function contextOf(request: FastifyRequest): Promise<Context> {
+    const ctx = await buildContext({
+      headers: headerReader(request.headers),
+      requestId: request.id,
+      log: request.log,
+      method: request.method,
+    });
+    request.userId = ctx.user?.id ?? null;
+    return ctx;
   };
 }
 

@@ -1,7 +1,7 @@
 // The rows a reply reads and writes. Hot statements are prepared once (no query building per reply), and a reply's
 // start reads everything it needs with statements that run side by side on the pool: one round trip.
 import { and, eq, inArray, lt, lte, sql } from 'drizzle-orm';
-import type { Db } from '../../shared/db/client.ts';
+import { type Db, rowsOf } from '../../shared/db/client.ts';
 import { descNullsLast, perDatabase } from '../../shared/db/prepared.ts';
 import { chat, message, preferences, provider } from '../../shared/db/schema/index.ts';
 
@@ -108,11 +108,6 @@ export async function insertMessages(db: Db, userId: string, chatId: string, row
 
 /** Dates as parameters of raw SQL: postgres.js takes no Date where it was told a type. */
 const iso = (date: Date | undefined) => (date ?? new Date()).toISOString();
-
-/** Raw results differ by driver: postgres.js gives an array, PGlite `{ rows }`. */
-function rowsOf<T>(result: unknown): T[] {
-  return Array.isArray(result) ? (result as T[]) : ((result as { rows: T[] }).rows ?? []);
-}
 
 export async function findMessage(db: Db, userId: string, id: string): Promise<MessageRow | undefined> {
   const [row] = await db

@@ -3,9 +3,8 @@
 // so the server's memory stays flat however large the account; a client that leaves stops the reading.
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { type ContextDeps, createContextBuilder } from '../../shared/context.ts';
+import { type ContextDeps, createRequestContext } from '../../shared/context.ts';
 import { AppError } from '../../shared/lib/errors.ts';
-import { toFetchHeaders } from '../../shared/lib/headers.ts';
 import { exportChatsJson } from '../chat/index.ts';
 import { exportHeader } from './service.ts';
 
@@ -15,15 +14,10 @@ export const EXPORT_PATH = '/api/export';
 const STREAM_HIGH_WATER_MARK = 64 * 1024;
 
 export async function exportRoutePlugin(app: FastifyInstance, deps: ContextDeps) {
-  const buildContext = createContextBuilder(deps);
+  const contextOf = createRequestContext(deps);
 
   app.get(EXPORT_PATH, async (request, reply) => {
-    const ctx = await buildContext({
-      headers: toFetchHeaders(request.headers),
-      requestId: request.id,
-      log: request.log,
-      method: request.method,
-    });
+    const ctx = await contextOf(request);
     if (ctx.contextError instanceof AppError) return refuse(reply, ctx.contextError, request.id);
     if (ctx.contextError) throw ctx.contextError;
     if (!ctx.user) return refuse(reply, new AppError('UNAUTHORIZED'), request.id);

@@ -188,6 +188,11 @@ export function fromPglite(client: PGlite, options: DrizzleOptions = {}, onClose
  * drizzle.__drizzle_migrations, so when the journal's newest entry is not newer, there is nothing to do. This reads
  * one small JSON file and runs one query instead of reading and hashing every migration file at each start.
  */
+/** The rows of a raw `db.execute()`: postgres.js answers with the rows, PGlite with `{ rows }`. */
+export function rowsOf<T>(result: unknown): T[] {
+  return Array.isArray(result) ? (result as T[]) : ((result as { rows?: T[] }).rows ?? []);
+}
+
 export async function isMigrated(db: Db): Promise<boolean> {
   const journal = JSON.parse(readFileSync(`${MIGRATIONS_FOLDER}/meta/_journal.json`, 'utf8')) as {
     entries: { when: number }[];
@@ -195,9 +200,7 @@ export async function isMigrated(db: Db): Promise<boolean> {
   const newest = Math.max(...journal.entries.map((entry) => entry.when));
   try {
     const result = await db.execute(sql`select max(created_at) as applied from drizzle.__drizzle_migrations`);
-    // postgres.js answers with the rows, PGlite with { rows }.
-    const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { applied: unknown }[];
-    const applied = rows[0]?.applied;
+    const applied = rowsOf<{ applied: unknown }>(result)[0]?.applied;
     return applied !== null && applied !== undefined && Number(applied) >= newest;
   } catch {
     // No migrations table yet: a new database.

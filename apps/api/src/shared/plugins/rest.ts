@@ -7,8 +7,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import type { OpenAPIObject } from 'trpc-to-openapi';
 import { appRouter } from '../../router.ts';
-import { type ContextDeps, createContextBuilder } from '../context.ts';
-import { headerReader } from '../lib/headers.ts';
+import { type ContextDeps, createRequestContext } from '../context.ts';
 import { REST_BASE_PATH } from '../rest-base-path.ts';
 
 const SWAGGER_UI = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
@@ -31,7 +30,7 @@ const DOCS_PAGE = `<!doctype html>
 const DOCS_INIT = "window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#docs', deepLinking: true });\n";
 
 export async function restPlugin(app: FastifyInstance, deps: ContextDeps) {
-  const buildContext = createContextBuilder(deps);
+  const contextOf = createRequestContext(deps);
   // Built once, on first request: the document only changes with the code.
   let document: Promise<OpenAPIObject> | undefined;
   const openApiDocument = () => {
@@ -50,17 +49,7 @@ export async function restPlugin(app: FastifyInstance, deps: ContextDeps) {
   const options = {
     basePath: REST_BASE_PATH,
     router: appRouter,
-    createContext: async ({ req }: { req: FastifyRequest }) => {
-      const ctx = await buildContext({
-        headers: headerReader(req.headers),
-        requestId: req.id,
-        log: req.log,
-        method: req.method,
-      });
-      // The request's log line names the user (request-log.ts).
-      req.userId = ctx.user?.id ?? null;
-      return ctx;
-    },
+    createContext: ({ req }: { req: FastifyRequest }) => contextOf(req),
     maxBodySize: deps.config.bodyLimitBytes,
     onError({
       error,

@@ -4,24 +4,12 @@ import type { TRPCError } from '@trpc/server';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type AppRouter, appRouter } from '../../router.ts';
-import { type ContextDeps, createContextBuilder } from '../context.ts';
+import { type ContextDeps, createRequestContext } from '../context.ts';
 import { databaseCauseCode } from '../lib/errors.ts';
-import { headerReader } from '../lib/headers.ts';
 import { fastQueriesHook } from './trpc-fast-queries.ts';
 
 export async function trpcPlugin(app: FastifyInstance, deps: ContextDeps) {
-  const buildContext = createContextBuilder(deps);
-  // The request's log line names the user (request-log.ts); the context is where the user becomes known.
-  const contextFor = async (req: FastifyRequest) => {
-    const ctx = await buildContext({
-      headers: headerReader(req.headers),
-      requestId: req.id,
-      log: req.log,
-      method: req.method,
-    });
-    req.userId = ctx.user?.id ?? null;
-    return ctx;
-  };
+  const contextFor = createRequestContext(deps);
   const logError = (req: FastifyRequest, error: TRPCError, path: string | undefined, type: string) => {
     if (error.code === 'INTERNAL_SERVER_ERROR')
       req.log.error({ err: error.cause ?? error, path, type }, 'procedure failed');

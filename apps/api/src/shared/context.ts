@@ -49,6 +49,13 @@ export function createContextBuilder({ auth, sessions, db, config, outbound, rep
   };
 }
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The signed-in user, set with the request's context (createRequestContext), for its log line. */
+    userId: string | null;
+  }
+}
+
 /**
  * The context of a Fastify request (tRPC, REST, the export route): its headers read in place, and the user, once
  * known, named on the request for its log line (plugins/request-log.ts).

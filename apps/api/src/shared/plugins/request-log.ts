@@ -6,13 +6,6 @@ import { type FastifyInstance, type FastifyReply, type FastifyRequest, LogContro
 import { levels } from 'pino';
 import type { LogLevel } from '../lib/env.ts';
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** The signed-in user, set by whoever builds the request's tRPC context (for the request's log line). */
-    userId: string | null;
-  }
-}
-
 /** Longest procedure list kept from a tRPC path (a batch names every procedure). */
 const MAX_PROCEDURES_CHARS = 200;
 

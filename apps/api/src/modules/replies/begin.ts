@@ -80,10 +80,9 @@ export async function beginSend(options: SendReplyOptions): Promise<Sent> {
     { ...base, id: randomUUID(), parentId: question.id, role: 'assistant', status: 'streaming', createdAt: now },
   ];
   const history = toModelMessages([{ ...question, text: input.text }, ...latest], limits.historyWindow);
-  // The limit is checked after an earlier send was answered (a resend is not a new reply), and in the same
-  // synchronous block as the insert and the start: two sends of one user cannot both pass it, and a refused send
-  // stores nothing.
-  checkConcurrency(replies, userId);
+  // The limit is taken after an earlier send was answered (a resend is not a new reply), atomically where it is
+  // counted (generation-slots.ts), and before the insert: a refused send stores nothing. The engine gives it back.
+  await replies.generations.acquire(userId, rows[1]?.id as string);
   const stored = storeRows(db, userId, chat.id, rows);
   start(
     options,
@@ -137,7 +136,7 @@ export async function beginRegenerate(options: RegenerateOptions): Promise<{ ass
     createdAt: now,
     updatedAt: now,
   };
-  checkConcurrency(replies, userId); // with the insert and the start, as in beginSend
+  await replies.generations.acquire(userId, reply.id as string); // before the insert and the start, as in beginSend
   const stored = storeRows(db, userId, question.chatId, [reply]);
   const history = toModelMessages(rows, limits.historyWindow);
   start(
@@ -172,15 +171,6 @@ function openChosenModel(
   if (!provider) throw new AppError('PROVIDER_NOT_FOUND');
   const model = input.model ?? (input.providerId ? null : chat.providerId ? chat.model : defaultModel);
   return openModelOf({ row: provider, model, keyring, outbound });
-}
-
-function checkConcurrency({ engine, limits }: Replies, userId: string) {
-  if (engine.countFor(userId) >= limits.maxConcurrentGenerations) {
-    throw new AppError(
-      'TOO_MANY_GENERATIONS',
-      `At most ${limits.maxConcurrentGenerations} replies may generate at once; wait for one to finish or stop it`,
-    );
-  }
 }
 
 type StoreOutcome = 'stored' | 'missing' | 'duplicate';

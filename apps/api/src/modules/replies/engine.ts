@@ -7,6 +7,7 @@ import type { Db } from '../../shared/db/client.ts';
 import { isDatabaseUnavailable } from '../../shared/lib/errors.ts';
 import type { Checkpoint, Checkpoints } from './checkpoints.ts';
 import { generate, type Part, ProviderIdleError } from './generate.ts';
+import type { GenerationSlots } from './generation-slots.ts';
 import type { EventHub } from './hub.ts';
 import { replyParts, toMessage } from './messages.ts';
 import * as repository from './repository.ts';
@@ -28,6 +29,11 @@ export interface GenerationRequest {
   describeError(error: unknown, partialText: string): string;
   /** Work to do once the reply is complete (not stopped or failed), after its final event went out. */
   onComplete?(message: Message): Promise<void>;
+  /**
+   * Runs once however the reply ended, after its final write: the stored reply, or undefined when it was never stored
+   * or its final write failed (spend reservations are settled or released here).
+   */
+  onSettled?(message: Message | undefined): Promise<void>;
 }
 
 interface Live {
@@ -43,6 +49,8 @@ export interface EngineOptions {
   db: Db;
   hub: EventHub;
   checkpoints: Checkpoints;
+  /** The per-user limit on replies generating at once: the engine gives a reply's slot back when it ends. */
+  generations: GenerationSlots;
   log: FastifyBaseLogger;
   /** PROVIDER_IDLE_TIMEOUT_MS: a provider silent this long (before or during a reply) ends it as an error. */
   providerIdleTimeoutMs?: number;
@@ -78,13 +86,6 @@ export class GenerationEngine {
       : undefined;
   }
 
-  /** Replies this user has generating now. */
-  countFor(userId: string): number {
-    let count = 0;
-    for (const live of this.#live.values()) if (live.request.userId === userId) count++;
-    return count;
-  }
-
   /** The text of a live reply so far, or undefined when it is not generating here. */
   snapshot(messageId: string): { text: string } | undefined {
     const live = this.#live.get(messageId);
@@ -112,10 +113,18 @@ export class GenerationEngine {
       this.#options.log.error({ err: error, messageId: request.messageId }, 'generation failed to finish');
       return undefined;
     });
-    live.done.finally(() => {
-      this.#live.delete(request.messageId);
-      this.#options.checkpoints.remove(request.messageId);
-    });
+    live.done
+      .then((message) => request.onSettled?.(message))
+      .catch((error: unknown) =>
+        this.#options.log.warn({ err: error, messageId: request.messageId }, 'settling failed'),
+      )
+      .finally(() => {
+        this.#live.delete(request.messageId);
+        this.#options.checkpoints.remove(request.messageId);
+        this.#options.generations.release(request.userId, request.messageId).catch((error: unknown) => {
+          this.#options.log.warn({ err: error, messageId: request.messageId }, 'could not give a reply slot back');
+        });
+      });
   }
 
   /** Aborts the upstream call; the reply keeps its partial text as `stopped`. Resolves with the stored reply. */

@@ -5,6 +5,7 @@ import type { Db } from '../../shared/db/client.ts';
 import type { ChatLimits } from '../../shared/lib/env.ts';
 import { type Checkpoints, createCheckpoints } from './checkpoints.ts';
 import { GenerationEngine, INTERRUPTED } from './engine.ts';
+import { createLocalSlots, type GenerationSlots } from './generation-slots.ts';
 import { createLocalHub, type EventHub } from './hub.ts';
 import * as repository from './repository.ts';
 import { createStreamSlots, type StreamSlots } from './stream-slots.ts';
@@ -12,6 +13,8 @@ import { createStreamSlots, type StreamSlots } from './stream-slots.ts';
 export interface Replies {
   hub: EventHub;
   engine: GenerationEngine;
+  /** Replies (and gateway calls) generating per user, capped at limits.maxConcurrentGenerations. */
+  generations: GenerationSlots;
   checkpoints: Checkpoints;
   limits: ChatLimits;
   statements: repository.ReplyStatements;
@@ -21,6 +24,7 @@ export interface Replies {
 
 export function createReplies({ db, log, limits }: { db: Db; log: FastifyBaseLogger; limits: ChatLimits }): Replies {
   const hub = createLocalHub();
+  const generations = createLocalSlots(limits.maxConcurrentGenerations);
   const checkpoints = createCheckpoints({
     db,
     log,
@@ -31,6 +35,7 @@ export function createReplies({ db, log, limits }: { db: Db; log: FastifyBaseLog
     db,
     hub,
     checkpoints,
+    generations,
     log,
     providerIdleTimeoutMs: limits.providerIdleTimeoutMs,
     sweep: {
@@ -41,6 +46,7 @@ export function createReplies({ db, log, limits }: { db: Db; log: FastifyBaseLog
   return {
     hub,
     engine,
+    generations,
     checkpoints,
     limits,
     statements: repository.replyStatements(db),

@@ -23,3 +23,23 @@ export const usageDaily = pgTable(
   // One row per user, day, provider and model (null included); also the index of the read by user and days.
   (t) => [unique('usage_daily_key').on(t.userId, t.day, t.providerId, t.model).nullsNotDistinct()],
 );
+
+// What the OpenAI-compatible gateway (/v1) used, per user, UTC day, API key, provider and model. The gateway stores
+// no messages by default, so its calls add to usage_daily too (modules/gateway/repository.ts), in the same statement.
+export const gatewayUsage = pgTable(
+  'gateway_usage',
+  {
+    userId: text('user_id')
+      .notNull()
+      .references(() => user.id, { onDelete: 'cascade' }),
+    day: date('day', { mode: 'string' }).notNull(),
+    // No foreign keys: a revoked key or a deleted provider keeps its history.
+    apiKeyId: text('api_key_id').notNull(),
+    providerId: text('provider_id'),
+    model: text('model'),
+    inputTokens: bigint('input_tokens', { mode: 'number' }).notNull().default(0),
+    outputTokens: bigint('output_tokens', { mode: 'number' }).notNull().default(0),
+    requests: integer('requests').notNull().default(0),
+  },
+  (t) => [unique('gateway_usage_key').on(t.userId, t.day, t.apiKeyId, t.providerId, t.model).nullsNotDistinct()],
+);

@@ -21,6 +21,11 @@ export const chat = pgTable(
     providerId: text('provider_id').references(() => provider.id, { onDelete: 'set null' }),
     model: text('model'),
     systemPrompt: text('system_prompt'),
+    // The message the user is on (a chat is a tree of messages): the path from the root to it is what the chat shows
+    // and what the model reads. No foreign key: a leaf that is gone reads as the chat's newest message.
+    currentLeafId: text('current_leaf_id'),
+    // Where an imported chat came from (`chatgpt:<conversation id>`, `parley:<chat id>`): importing it again is a no-op.
+    importKey: text('import_key'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -29,6 +34,7 @@ export const chat = pgTable(
     index('chat_user_updated_idx').on(t.userId, t.updatedAt.desc(), t.id.desc()),
     // The export walks a user's chats in creation order (a chat updated mid-export does not move).
     index('chat_user_created_idx').on(t.userId, t.createdAt, t.id),
+    uniqueIndex('chat_user_import_key_idx').on(t.userId, t.importKey),
   ],
 );
 
@@ -55,6 +61,8 @@ export const message = pgTable(
     outputTokens: integer('output_tokens'),
     finishReason: text('finish_reason'),
     clientRequestId: text('client_request_id'),
+    // A copy (a fork) or an import: not generated here, so the usage rollups do not count it (migration 0005).
+    origin: text('origin', { enum: ['fork', 'import'] }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -62,7 +70,8 @@ export const message = pgTable(
     // chat.messages: newest first, keyset-paged on seq.
     index('message_chat_seq_idx').on(t.chatId, t.seq.desc()),
     uniqueIndex('message_user_client_request_idx').on(t.userId, t.clientRequestId),
-    index('message_parent_idx').on(t.parentId),
+    // A message's siblings (the same parent in the same chat, roots included) in creation order.
+    index('message_chat_parent_idx').on(t.chatId, t.parentId, t.seq),
     // users.usage: a user's messages over a time range.
     index('message_user_created_idx').on(t.userId, t.createdAt),
     // Start-up recovery finds replies left streaming by a process that died.

@@ -1,6 +1,5 @@
 // buildApp(config): a Fastify instance with every plugin registered and migrations applied. Nothing listens.
 import { randomUUID } from 'node:crypto';
-import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { createOutbound } from './modules/providers/index.ts';
@@ -19,6 +18,7 @@ import { addRequestLogging, RequestLogController } from './shared/plugins/reques
 import { restPlugin } from './shared/plugins/rest.ts';
 import { securityPlugin } from './shared/plugins/security.ts';
 import { trpcPlugin } from './shared/plugins/trpc.ts';
+import { webAppPlugin } from './shared/plugins/web-app.ts';
 
 export interface AppDeps {
   /** An open database to use instead of the one the config names (tests). The app closes it on close. */
@@ -122,6 +122,6 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(trpcPlugin, { auth, sessions, db: database.db, config, outbound, replies });
   await app.register(restPlugin, { auth, sessions, db: database.db, config, outbound, replies });
   await app.register(exportRoutePlugin, { auth, sessions, db: database.db, config, outbound, replies });
-  if (config.webDistDir) await app.register(fastifyStatic, { root: config.webDistDir, wildcard: true });
+  if (config.webDistDir) await app.register(webAppPlugin, { root: config.webDistDir });
   return app;
 }

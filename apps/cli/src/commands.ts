@@ -5,10 +5,11 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { RouterInputs } from '@parley/shared';
 import { apiKeyClient, normalizeServerUrl, type ParleyClient } from './client.ts';
-import { configPath, removeConfig, resolveTarget, writeConfig } from './config.ts';
-import { CliError } from './errors.ts';
+import { configPath, readConfig, removeConfig, resolveTarget, writeConfig } from './config.ts';
+import { CliError, EXIT, exitCodeForStatus } from './errors.ts';
 import { followReply, type Message } from './follow.ts';
-import { formatDate, printResult, table, writeErr, writeOut } from './output.ts';
+import { readSecret, readStdin, stdinIsTerminal, withoutFinalNewline } from './input.ts';
+import { formatDate, paint, printResult, table, writeErr, writeOut } from './output.ts';
 
 /** The state one run of the CLI shares between its command line, its commands and its error report. */
 export interface Session {
@@ -29,7 +30,7 @@ function toServerUrl(input: string): string {
   try {
     return normalizeServerUrl(input);
   } catch (error) {
-    throw new CliError((error as Error).message, 2);
+    throw new CliError((error as Error).message, EXIT.USAGE);
   }
 }
 
@@ -41,12 +42,16 @@ export function connect(session: Session): ParleyClient {
   return apiKeyClient(url, target.key);
 }
 
-export async function login(session: Session, options: { url?: string; key?: string }) {
-  const rawUrl = options.url ?? session.env.PARLEY_URL;
-  const key = options.key ?? session.env.PARLEY_API_KEY;
-  if (!rawUrl || !key) throw new CliError('login needs --url <server url> and --key <api key>', 2);
+/**
+ * Checks a key against the server and saves both. The key comes from PARLEY_API_KEY, else a prompt that does not
+ * echo it (on a terminal), else stdin (`parley login --url … < key.txt`); never from the command line.
+ */
+export async function login(session: Session, options: { url?: string }) {
+  const rawUrl = options.url ?? session.env.PARLEY_URL ?? readConfig(configPath(session.env)).url;
+  if (!rawUrl) throw new CliError('login needs the server: parley login --url <server url>', EXIT.USAGE);
   const url = toServerUrl(rawUrl);
   session.url = url;
+  const key = session.env.PARLEY_API_KEY || (await readSecret(`API key for ${url} (input hidden): `, 'API key'));
   const me = await apiKeyClient(url, key).users.me.query();
   const path = configPath(session.env);
   writeConfig(path, { url, key });
@@ -113,8 +118,8 @@ export async function testProvider(session: Session, id: string) {
   if (!result.ok) session.exitCode = 1;
   printResult(session.json, result, () =>
     result.ok
-      ? `ok  ${result.latencyMs} ms  models: ${result.models.join(', ') || '(none listed)'}`
-      : `not ok  ${result.latencyMs} ms  ${result.error ?? 'unknown error'}`,
+      ? `${paint.out.green('ok')}  ${result.latencyMs} ms  models: ${result.models.join(', ') || '(none listed)'}`
+      : `${paint.out.red('not ok')}  ${result.latencyMs} ms  ${result.error ?? 'unknown error'}`,
   );
 }
 
@@ -148,7 +153,10 @@ export async function exportData(session: Session) {
   const response = await fetch(`${url}/api/export`, { headers: { 'x-api-key': target.key } });
   if (!response.ok || !response.body) {
     const answer = (await response.json().catch(() => null)) as { message?: string } | null;
-    throw new CliError(`Export refused (${response.status}): ${answer?.message ?? response.statusText}`);
+    throw new CliError(
+      `Export refused (${response.status}): ${answer?.message ?? response.statusText}`,
+      exitCodeForStatus(response.status),
+    );
   }
   await pipeline(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>), process.stdout, { end: false });
   writeOut('\n');
@@ -173,7 +181,24 @@ function stopOnInterrupt(api: ParleyClient, messageId: string): () => void {
   return () => process.off('SIGINT', onInterrupt);
 }
 
-export async function chat(session: Session, text: string, options: ChatOptions) {
+/** The message: the argument, or stdin when the argument is `-` or missing and stdin is a pipe or a file. */
+async function messageText(text: string | undefined): Promise<string> {
+  if (text !== undefined && text !== '-') return text;
+  if (text === undefined && stdinIsTerminal()) {
+    throw new CliError('chat needs a message: parley chat "Hello", or pipe one in (… | parley chat -).', EXIT.USAGE);
+  }
+  const read = withoutFinalNewline(await readStdin());
+  if (read.trim() === '') throw new CliError('The message on stdin is empty.', EXIT.USAGE);
+  return read;
+}
+
+/** One line of JSON per event (`--json`): started, text-delta, reconnecting, then finish or error. */
+function emit(event: Record<string, unknown>): void {
+  writeOut(`${JSON.stringify(event)}\n`);
+}
+
+export async function chat(session: Session, textArgument: string | undefined, options: ChatOptions) {
+  const text = await messageText(textArgument);
   const api = connect(session);
   let chatId = options.chat;
   if (!chatId) {
@@ -182,7 +207,7 @@ export async function chat(session: Session, text: string, options: ChatOptions)
       ...(options.model ? { model: options.model } : {}),
     });
     chatId = created.id;
-    if (!session.json) writeErr(`New chat ${chatId} (continue it with --chat ${chatId})\n`);
+    if (!session.json) writeErr(paint.err.dim(`New chat ${chatId} (continue it with --chat ${chatId})\n`));
   }
   // One request from the question to the first token (chat.sendAndStream); a dropped connection resumes the reply.
   let userMessageId = '';
@@ -201,16 +226,19 @@ export async function chat(session: Session, text: string, options: ChatOptions)
         },
         onStarted: (sent) => {
           userMessageId = sent.userMessage.id;
+          if (session.json) emit({ type: 'started', chatId, ...sent });
           release();
           release = stopOnInterrupt(api, sent.assistantMessage.id);
         },
       },
       {
         onText: (delta) => {
-          if (!session.json) writeOut(delta);
+          if (session.json) emit({ type: 'text-delta', delta });
+          else writeOut(delta);
         },
         onRetry: (attempt) => {
-          if (!session.json) writeErr(`\n[connection lost; resuming (attempt ${attempt})]\n`);
+          if (session.json) emit({ type: 'reconnecting', attempt });
+          else writeErr(`\n[connection lost; resuming (attempt ${attempt})]\n`);
         },
       },
     );
@@ -221,12 +249,12 @@ export async function chat(session: Session, text: string, options: ChatOptions)
 }
 
 function reportFinal(session: Session, chatId: string, userMessageId: string, final: Message) {
-  if (final.status === 'error') session.exitCode = 1;
+  if (final.status === 'error') session.exitCode = EXIT.ERROR;
   if (session.json) {
-    writeOut(`${JSON.stringify({ chatId, userMessageId, message: final }, null, 2)}\n`);
+    emit({ type: final.status === 'error' ? 'error' : 'finish', chatId, userMessageId, message: final });
     return;
   }
   writeOut('\n');
   if (final.status === 'error') writeErr(`Error: the reply failed: ${final.error ?? 'unknown reason'}\n`);
-  else if (final.status === 'stopped') writeErr('(stopped)\n');
+  else if (final.status === 'stopped') writeErr(paint.err.dim('(stopped)\n'));
 }

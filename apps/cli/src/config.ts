@@ -2,7 +2,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { CliError } from './errors.ts';
+import { CliError, EXIT } from './errors.ts';
 
 export interface SavedConfig {
   url: string;
@@ -56,6 +56,6 @@ export function resolveTarget(env: Env): SavedConfig {
   const saved = readConfig(configPath(env));
   const url = env.PARLEY_URL || saved.url;
   const key = env.PARLEY_API_KEY || saved.key;
-  if (!url || !key) throw new CliError('Not logged in: run `parley login --url <server url> --key <api key>`.');
+  if (!url || !key) throw new CliError('Not logged in: run `parley login --url <server url>`.', EXIT.AUTH);
   return { url, key };
 }

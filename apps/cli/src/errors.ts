@@ -1,12 +1,19 @@
 // Turning any failure into one clear sentence (and, with --json, a machine-readable object) for stderr.
 import { TRPCClientError } from '@trpc/client';
+import { paint } from './output.ts';
 
-/** A failure the CLI explains itself; `exitCode` 2 means the command line was wrong. */
+/**
+ * The exit codes, documented in `parley --help` and the README: 0 done, 1 failed (the reason is on stderr), 2 the
+ * command line was wrong, 3 not logged in or the key was refused, 4 a rate limit or quota said no (try later).
+ */
+export const EXIT = { OK: 0, ERROR: 1, USAGE: 2, AUTH: 3, LIMIT: 4 } as const;
+
+/** A failure the CLI explains itself, with the exit code it ends with. */
 export class CliError extends Error {
   override name = 'CliError';
   readonly exitCode: number;
 
-  constructor(message: string, exitCode = 1) {
+  constructor(message: string, exitCode: number = EXIT.ERROR) {
     super(message);
     this.exitCode = exitCode;
   }
@@ -85,10 +92,28 @@ export function describeError(error: unknown, url: string | undefined): Describe
 
 /** The human form: the sentence, then one line per field error. */
 export function formatError(described: DescribedError): string {
-  const lines = [`Error: ${described.message}`];
+  const lines = [`${paint.err.red(paint.err.bold('Error:'))} ${described.message}`];
   for (const message of described.formErrors ?? []) lines.push(`  ${message}`);
   for (const [field, messages] of Object.entries(described.fieldErrors ?? {})) {
     for (const message of messages) lines.push(`  ${field}: ${message}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The exit code for a failure: 3 for auth, 4 for a limit, 2 for usage, else 1. */
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof CliError) return error.exitCode;
+  if (error instanceof TRPCClientError) {
+    const code = (error.data as ServerErrorData | null | undefined)?.code;
+    if (code === 'UNAUTHORIZED' || code === 'FORBIDDEN') return EXIT.AUTH;
+    if (code === 'TOO_MANY_REQUESTS') return EXIT.LIMIT;
+  }
+  return EXIT.ERROR;
+}
+
+/** The exit code for an HTTP status the CLI got outside tRPC (the export route). */
+export function exitCodeForStatus(status: number): number {
+  if (status === 401 || status === 403) return EXIT.AUTH;
+  if (status === 429) return EXIT.LIMIT;
+  return EXIT.ERROR;
 }

@@ -1,9 +1,20 @@
-// parley: the Parley API from the command line, authenticated with an API key (x-api-key).
-// Exit codes: 0 done, 1 failed (the reason is on stderr), 2 the command line was wrong.
+// parley: the Parley API from the command line, authenticated with an API key (x-api-key). Runs as one bundled
+// file (scripts/bundle.mjs, started by bin/parley.js). Exit codes: EXIT in errors.ts, listed in --help.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import * as commands from './commands.ts';
-import { CliError, describeError, formatError } from './errors.ts';
-import { flushOutput, writeErr } from './output.ts';
+import { CliError, describeError, EXIT, exitCodeFor, formatError } from './errors.ts';
+import { flushOutput, setUpColors, writeErr } from './output.ts';
+import { VERSION } from './version.ts';
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  done
+  1  failed (the reason is on stderr)
+  2  the command line was wrong
+  3  not logged in, or the server refused the API key
+  4  a rate limit or quota said no; try again later
+
+Colours only on a terminal; set NO_COLOR=1 for none.`;
 
 function positiveInt(value: string): number {
   const parsed = Number(value);
@@ -50,17 +61,19 @@ function defineChats(program: Command, session: commands.Session) {
   program
     .command('chat')
     .description('send a message and print the reply as it streams (starts a new chat unless --chat)')
-    .argument('<text>', 'your message')
+    .argument('[text]', 'your message; `-` (or nothing, from a pipe) reads it from stdin')
     .option('--chat <id>', 'continue this chat')
     .option('--provider <id>', 'provider to use (else the chat’s, else your default)')
     .option('--model <model>', 'model to use')
-    .action((text: string, options: commands.ChatOptions) => commands.chat(session, text, options));
+    .action((text: string | undefined, options: commands.ChatOptions) => commands.chat(session, text, options));
 }
 
 export function buildProgram(session: commands.Session): Command {
   const program = new Command('parley')
     .description('Parley from the command line. Log in once with an API key; PARLEY_URL and PARLEY_API_KEY override.')
-    .option('--json', 'print machine-readable JSON')
+    .version(VERSION, '-V, --version', 'print the version')
+    .option('--json', 'print machine-readable JSON (chat: one JSON event per line)')
+    .addHelpText('after', EXIT_CODES_HELP)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   program.hook('preAction', (_command, action) => {
@@ -68,10 +81,20 @@ export function buildProgram(session: commands.Session): Command {
   });
   program
     .command('login')
-    .description('check an API key against a server and save both (file mode 0600)')
+    .description(
+      'check an API key against a server and save both (file mode 0600); the key is read from a hidden prompt or stdin',
+    )
     .option('--url <url>', 'server base URL, e.g. http://127.0.0.1:3000 (or PARLEY_URL)')
-    .option('--key <key>', 'API key, parley_… (or PARLEY_API_KEY)')
-    .action((options: { url?: string; key?: string }) => commands.login(session, options));
+    .addOption(new Option('--key <key>').hideHelp())
+    .action((options: { url?: string; key?: string }) => {
+      if (options.key !== undefined) {
+        throw new CliError(
+          'login does not take the key on the command line (shells keep it in their history and pnpm echoes it): type it at the prompt, or pipe it in: parley login --url <url> < key.txt',
+          EXIT.USAGE,
+        );
+      }
+      return commands.login(session, options);
+    });
   program
     .command('logout')
     .description('forget the saved server and key')
@@ -96,21 +119,27 @@ async function main(args: string[]): Promise<number> {
     json: userArgs.includes('--json'),
     env: process.env,
     url: undefined,
-    exitCode: 0,
+    exitCode: EXIT.OK,
   };
+  setUpColors(process.env);
   const program = buildProgram(session);
   try {
     await program.parseAsync(userArgs, { from: 'user' });
     return session.exitCode;
   } catch (error) {
-    // Commander has already printed its own message (or the help).
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    // Commander has already printed its own message (or the help, or the version).
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     const described = describeError(error, session.url);
     writeErr(session.json ? `${JSON.stringify({ error: described })}\n` : formatError(described));
-    return error instanceof CliError ? error.exitCode : 1;
+    return exitCodeFor(error);
   }
 }
 
+// A reader that leaves early (`parley chats list | head -1`) is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(EXIT.OK);
+  throw error;
+});
 const code = await main(process.argv.slice(2));
 await flushOutput();
 process.exit(code);

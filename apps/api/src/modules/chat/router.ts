@@ -18,18 +18,23 @@ import {
   ChatSchema,
   CreateChatInput,
   DeleteChatOutput,
+  ForkInput,
+  HistoryInput,
+  HistoryPage,
   IdInput,
   ListChatsInput,
   MessageIdInput,
   MessagePage,
   MessagesInput,
   RegenerateOutput,
+  SelectBranchInput,
   SendAndStreamInput,
   SendInput,
   SendOutput,
   UpdateChatInput,
 } from './schema.ts';
 import * as service from './service.ts';
+import * as tree from './tree.ts';
 
 /** What starting a reply needs from the request's context. */
 function replyDeps(ctx: Pick<Context, 'db' | 'config' | 'outbound' | 'replies'> & { user: { id: string } }) {
@@ -98,7 +103,34 @@ export const chatRouter = router({
     .output(MessagePage)
     .query(({ ctx, input }) => service.listMessages({ ...input, db: ctx.db, userId: ctx.user.id })),
 
-  /** Stores the user's message and a streaming reply, and starts the reply on the server. */
+  /**
+   * The path from the root to a leaf (default: the chat's current leaf), oldest first, paged from the leaf end; each
+   * message carries the ids of its siblings (the branches at that point).
+   */
+  history: protectedProcedure
+    .meta(rest('GET', '/chats/{chatId}/history', 'chat'))
+    .input(HistoryInput)
+    .output(HistoryPage)
+    .query(({ ctx, input }) => tree.chatHistory({ ...input, db: ctx.db, userId: ctx.user.id })),
+
+  /** Moves the chat to another branch: its current leaf becomes the newest message under messageId. */
+  selectBranch: protectedProcedure
+    .meta(rest('POST', '/chats/{chatId}/branch', 'chat'))
+    .input(SelectBranchInput)
+    .output(ChatSchema)
+    .mutation(({ ctx, input }) => tree.selectBranch({ ...input, db: ctx.db, userId: ctx.user.id })),
+
+  /** A new chat holding a copy of the path from the root to messageId (the source chat is unchanged). */
+  fork: protectedProcedure
+    .meta(rest('POST', '/chats/{chatId}/fork', 'chat'))
+    .input(ForkInput)
+    .output(ChatSchema)
+    .mutation(({ ctx, input }) => tree.forkChat({ ...input, db: ctx.db, userId: ctx.user.id })),
+
+  /**
+   * Stores the user's message under parentId (default: the current leaf; an earlier message makes a new branch) and a
+   * streaming reply, starts the reply on the server, and moves the chat's current leaf to it.
+   */
   send: protectedProcedure
     .meta(rest('POST', '/chats/{chatId}/messages', 'chat'))
     .input(SendInput)
@@ -146,7 +178,7 @@ export const chatRouter = router({
       stopReply({ db: ctx.db, userId: ctx.user.id, messageId: input.messageId, engine: ctx.replies.engine }),
     ),
 
-  /** A new reply to the same question, kept beside the earlier one. */
+  /** A new reply to the same question, kept beside the earlier one; the chat's current leaf moves to it. */
   regenerate: protectedProcedure
     .meta(rest('POST', '/messages/{messageId}/regenerate', 'chat'))
     .input(MessageIdInput)

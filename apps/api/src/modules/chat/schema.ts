@@ -15,6 +15,8 @@ export const ChatSchema = z.object({
   providerId: z.string().nullable(),
   model: z.string().nullable(),
   systemPrompt: z.string().nullable(),
+  /** The message the chat is on: chat.history shows the path to it, and a send without parentId answers it. */
+  currentLeafId: z.string().nullable(),
   createdAt: z.date(),
   updatedAt: z.date(),
 });
@@ -51,12 +53,29 @@ export const SendInput = z.object({
   clientRequestId: z.string().min(1).max(128).optional(),
   providerId: Id.optional(),
   model: Model.optional(),
+  /**
+   * The new message's parent: a message of the chat (an earlier one is "edit and resend": a new branch), null for a
+   * new root; absent, the chat's current leaf.
+   */
+  parentId: Id.nullable().optional(),
 });
 /** chat.sendAndStream: chat.send's input; a reconnect (tRPC's link does it by itself) adds the last event id. */
 export const SendAndStreamInput = SendInput.extend({ lastEventId: z.string().max(64).nullish() });
 export const SendOutput = z.object({ userMessage: MessageSchema, assistantMessage: MessageSchema });
 export const MessageIdInput = z.object({ messageId: Id });
 export const RegenerateOutput = z.object({ assistantMessage: MessageSchema });
+
+export const HistoryInput = z.object({
+  chatId: Id,
+  leafId: Id.optional(),
+  cursor: Cursor.optional(),
+  limit: Limit,
+});
+/** A message on the path, with the ids of its siblings (the same parent, creation order, itself included). */
+export const HistoryItem = MessageSchema.extend({ siblingIds: z.array(z.string()) });
+export const HistoryPage = page(HistoryItem);
+export const SelectBranchInput = z.object({ chatId: Id, messageId: Id });
+export const ForkInput = z.object({ chatId: Id, messageId: Id, title: Title.optional() });
 
 export type CreateChatInput = z.infer<typeof CreateChatInput>;
 export type UpdateChatInput = z.infer<typeof UpdateChatInput>;

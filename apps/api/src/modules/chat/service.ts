@@ -22,13 +22,14 @@ export interface ChatScope {
   userId: string;
 }
 
-function toChat(row: repository.ChatRow): Chat {
+export function toChat(row: repository.ChatRow): Chat {
   return {
     id: row.id,
     title: row.title,
     providerId: row.providerId,
     model: row.model,
     systemPrompt: row.systemPrompt,
+    currentLeafId: row.currentLeafId,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

@@ -28,6 +28,11 @@ export interface SendReplyInput {
   clientRequestId?: string;
   providerId?: string;
   model?: string;
+  /**
+   * The new question's parent: a message of the chat (sending under an earlier message is "edit and resend", a new
+   * branch), null for a new root, absent for the chat's current leaf.
+   */
+  parentId?: string | null;
 }
 
 /** Called once a chat's reply completes, when the chat has no title yet (the chat module names it). */
@@ -52,22 +57,17 @@ export async function beginSend(options: SendReplyOptions): Promise<Sent> {
       field: 'text',
     });
   }
-  // One round trip: these run side by side on the pool.
-  const [[context], latest, [earlier]] = await Promise.all([
-    statements.context.execute({ chatId: input.chatId, userId, providerId: input.providerId ?? null }),
-    statements.latest.execute({ chatId: input.chatId, userId, limit: historyRows(limits.historyWindow) }),
-    input.clientRequestId
-      ? statements.sent.execute({ userId, clientRequestId: input.clientRequestId })
-      : Promise.resolve([]),
-  ]);
-  if (earlier) return (await findSent(db, userId, earlier)) ?? raise('CHAT_NOT_FOUND');
+  const { context, path, earlier } = await readSendStart(options);
+  if (earlier) return (await findSent(db, earlier)) ?? raise('CHAT_NOT_FOUND');
   if (!context) throw new AppError('CHAT_NOT_FOUND');
+  checkParent(input, path);
   const { chat } = context;
   const opened = openChosenModel(options, context, input);
 
   const now = new Date();
   const base = { userId, chatId: chat.id, providerId: opened.providerId, model: opened.modelId };
-  const question = { ...base, id: randomUUID(), parentId: null, role: 'user' as const, status: 'complete' as const };
+  const parentId = path[0]?.id ?? null;
+  const question = { ...base, id: randomUUID(), parentId, role: 'user' as const, status: 'complete' as const };
   const rows: repository.NewMessageRow[] = [
     {
       ...question,
@@ -79,7 +79,8 @@ export async function beginSend(options: SendReplyOptions): Promise<Sent> {
     },
     { ...base, id: randomUUID(), parentId: question.id, role: 'assistant', status: 'streaming', createdAt: now },
   ];
-  const history = toModelMessages([{ ...question, text: input.text }, ...latest], limits.historyWindow);
+  // The model reads only the path to the new question: the other branches of the tree are not its conversation.
+  const history = toModelMessages([{ ...question, text: input.text }, ...path], limits.historyWindow);
   // The limit is taken after an earlier send was answered (a resend is not a new reply), atomically where it is
   // counted (generation-slots.ts), and before the insert: a refused send stores nothing. The engine gives it back.
   await replies.generations.acquire(userId, rows[1]?.id as string);
@@ -97,18 +98,51 @@ export async function beginSend(options: SendReplyOptions): Promise<Sent> {
   if (outcome === 'duplicate' && input.clientRequestId) {
     // The same request sent twice at once: the first one won (this one's provider call was cancelled at once).
     const first = await statements.sent.execute({ userId, clientRequestId: input.clientRequestId });
-    if (first[0]) return (await findSent(db, userId, first[0])) ?? raise('CHAT_NOT_FOUND');
+    if (first[0]) return (await findSent(db, first[0])) ?? raise('CHAT_NOT_FOUND');
   }
   if (outcome !== 'stored') throw new AppError('CHAT_NOT_FOUND');
   const [userMessage, assistantMessage] = rows.map((row) => toMessage(asRow(row)));
   return { userMessage: userMessage as Message, assistantMessage: assistantMessage as Message };
 }
 
+/** A parent that was named must be a message of the chat (the path to it is then never empty). */
+function checkParent(input: SendReplyInput, path: unknown[]) {
+  if (input.parentId && path.length === 0) {
+    throw new AppError('MESSAGE_NOT_FOUND', 'parentId is not a message of this chat', { field: 'parentId' });
+  }
+}
+
+/**
+ * What a send needs before it starts, in one round trip (side by side on the pool): the chat with its provider and
+ * the user's preferences, the path the question is asked after, and an earlier send with the same clientRequestId.
+ */
+async function readSendStart({ db, userId, input, replies }: SendReplyOptions) {
+  const { limits, statements } = replies;
+  const [[context], path, [earlier]] = await Promise.all([
+    statements.context.execute({ chatId: input.chatId, userId, providerId: input.providerId ?? null }),
+    input.parentId === null
+      ? Promise.resolve([])
+      : repository.findPath(db, {
+          userId,
+          chatId: input.chatId,
+          parentId: input.parentId,
+          limit: historyRows(limits.historyWindow),
+        }),
+    input.clientRequestId
+      ? statements.sent.execute({ userId, clientRequestId: input.clientRequestId })
+      : Promise.resolve([]),
+  ]);
+  return { context, path, earlier };
+}
+
 export interface RegenerateOptions extends ReplyDeps {
   messageId: string;
 }
 
-/** A new reply to the question of `messageId` (a reply or the question itself), beside the earlier replies. */
+/**
+ * A new reply to the question of `messageId` (a reply or the question itself), beside the earlier replies; the chat's
+ * current leaf moves to it.
+ */
 export async function beginRegenerate(options: RegenerateOptions): Promise<{ assistantMessage: Message }> {
   const { db, userId, messageId, replies } = options;
   const { limits, statements } = replies;
@@ -119,7 +153,12 @@ export async function beginRegenerate(options: RegenerateOptions): Promise<{ ass
   if (!question) throw new AppError('MESSAGE_NOT_FOUND');
   const [[context], rows] = await Promise.all([
     statements.context.execute({ chatId: question.chatId, userId, providerId: target.providerId }),
-    repository.findHistory(db, userId, question.chatId, question.seq, historyRows(limits.historyWindow)),
+    repository.findPath(db, {
+      userId,
+      chatId: question.chatId,
+      parentId: question.id,
+      limit: historyRows(limits.historyWindow),
+    }),
   ]);
   if (!context) throw new AppError('CHAT_NOT_FOUND');
   const opened = openChosenModel(options, context, { providerId: target.providerId ?? undefined, model: target.model });
@@ -214,8 +253,8 @@ function start(
   });
 }
 
-async function findSent(db: Db, userId: string, userRow: repository.MessageRow): Promise<Sent | undefined> {
-  const reply = await repository.findFirstReply(db, userId, userRow.id);
+async function findSent(db: Db, userRow: repository.MessageRow): Promise<Sent | undefined> {
+  const reply = await repository.findFirstReply(db, userRow);
   if (!reply) return undefined;
   return { userMessage: toMessage(userRow), assistantMessage: toMessage(reply) };
 }

@@ -1,23 +1,13 @@
 // The rows a reply reads and writes. Hot statements are prepared once (no query building per reply), and a reply's
 // start reads everything it needs with statements that run side by side on the pool: one round trip.
-import { and, eq, inArray, lt, lte, sql } from 'drizzle-orm';
+import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '../../shared/db/client.ts';
-import { descNullsLast, perDatabase } from '../../shared/db/prepared.ts';
+import { perDatabase } from '../../shared/db/prepared.ts';
 import { chat, message, preferences, provider } from '../../shared/db/schema/index.ts';
 
 export type MessageRow = typeof message.$inferSelect;
 export type NewMessageRow = typeof message.$inferInsert;
 export type ChatRow = typeof chat.$inferSelect;
-
-/** What the history sent to a model needs of each message. */
-const historyColumns = {
-  id: message.id,
-  seq: message.seq,
-  parentId: message.parentId,
-  role: message.role,
-  text: message.text,
-  status: message.status,
-};
 
 /** Statements built once per database. */
 export const replyStatements = perDatabase((db) => {
@@ -49,14 +39,6 @@ export const replyStatements = perDatabase((db) => {
       )
       .where(and(eq(chat.id, p('chatId')), eq(chat.userId, p('userId'))))
       .prepare('parley_reply_context'),
-    /** The newest messages of a chat (the history a new question is asked after), newest first. */
-    latest: db
-      .select(historyColumns)
-      .from(message)
-      .where(and(eq(message.chatId, p('chatId')), eq(message.userId, p('userId'))))
-      .orderBy(descNullsLast(message.seq))
-      .limit(p('limit'))
-      .prepare('parley_reply_latest'),
     sent: db
       .select()
       .from(message)
@@ -69,25 +51,46 @@ export type ReplyStatements = ReturnType<typeof replyStatements>;
 
 export type HistoryRow = Pick<MessageRow, 'id' | 'seq' | 'parentId' | 'role' | 'text' | 'status'>;
 
-/** The messages of a chat up to and including `uptoSeq`, newest first (the history of a regenerated reply). */
-export function findHistory(db: Db, userId: string, chatId: string, uptoSeq: number, limit: number) {
-  return db
-    .select(historyColumns)
-    .from(message)
-    .where(and(eq(message.chatId, chatId), eq(message.userId, userId), lte(message.seq, uptoSeq)))
-    .orderBy(descNullsLast(message.seq))
-    .limit(limit);
+/**
+ * The path from a message up towards the root of its chat, newest first, at most `limit` messages: what a model reads
+ * before a new message. The start is `parentId` when given, else the chat's current leaf (or its newest message when
+ * the leaf is unset or gone). Each step is one primary-key lookup: the rest of the chat (other branches) is not read.
+ * Empty when the chat has no messages, is not the user's, or `parentId` is not a message of the chat.
+ */
+export async function findPath(
+  db: Db,
+  options: { userId: string; chatId: string; parentId: string | undefined; limit: number },
+): Promise<HistoryRow[]> {
+  const { userId, chatId, parentId, limit } = options;
+  const result = await db.execute(sql`
+    with recursive anchor as (
+      select coalesce(${parentId ?? null}::text,
+        (select l.id from ${message} l where l.id = c.current_leaf_id and l.chat_id = c.id),
+        (select n.id from ${message} n where n.chat_id = c.id order by n.seq desc nulls last limit 1)) as id
+      from ${chat} c where c.id = ${chatId} and c.user_id = ${userId}
+    ), path as (
+      select m.id, m.seq, m.parent_id, m.role, m.text, m.status, 1 as depth
+      from anchor a join ${message} m on m.id = a.id
+      where m.chat_id = ${chatId} and m.user_id = ${userId}
+      union all
+      select m.id, m.seq, m.parent_id, m.role, m.text, m.status, p.depth + 1
+      from path p join ${message} m on m.id = p.parent_id
+      where p.depth < ${limit}::int
+    )
+    select id, seq, parent_id as "parentId", role, text, status from path order by depth`);
+  return rowsOf<HistoryRow>(result).map((row) => ({ ...row, seq: Number(row.seq) }));
 }
 
 /**
- * Stores a question and its reply (or a reply alone), and marks the chat as just updated (at the rows' time, in
- * milliseconds like every cursor), in one statement; nothing
+ * Stores a question and its reply (or a reply alone), marks the chat as just updated (at the rows' time, in
+ * milliseconds like every cursor) and moves its current leaf to the last row, in one statement; nothing
  * is stored unless the chat is the user's. A second send with the same clientRequestId fails on its unique index.
+ * Two sends racing on one parent both store their rows (siblings); the leaf ends on the one that commits last.
  */
 export async function insertMessages(db: Db, userId: string, chatId: string, rows: NewMessageRow[]) {
   const inserted = await db.execute<{ id: string }>(sql`
     with owned as (
-      update ${chat} set updated_at = ${iso(rows[0]?.createdAt)}::timestamptz
+      update ${chat} set updated_at = ${iso(rows[0]?.createdAt)}::timestamptz, current_leaf_id = ${rows.at(-1)?.id ?? null}
       where ${chat.id} = ${chatId} and ${chat.userId} = ${userId} returning id
     )
     insert into ${message} (id, user_id, chat_id, parent_id, role, parts, text, status, provider_id, model,
@@ -118,11 +121,13 @@ export async function findMessage(db: Db, userId: string, id: string): Promise<M
 }
 
 /** The first reply to a message (the one created with it by chat.send). */
-export async function findFirstReply(db: Db, userId: string, parentId: string): Promise<MessageRow | undefined> {
+export async function findFirstReply(db: Db, question: MessageRow): Promise<MessageRow | undefined> {
   const [row] = await db
     .select()
     .from(message)
-    .where(and(eq(message.userId, userId), eq(message.parentId, parentId)))
+    .where(
+      and(eq(message.userId, question.userId), eq(message.chatId, question.chatId), eq(message.parentId, question.id)),
+    )
     .orderBy(message.seq)
     .limit(1);
   return row;

@@ -33,7 +33,18 @@ export interface FakeProvider {
   seen: SeenRequest[];
   /** Streaming responses the client closed before their end (a stop reached the provider). */
   abandoned: number;
+  /**
+   * When set, a request that offers tools is answered with these calls (finish_reason tool_calls) instead of text;
+   * streamed, each call's arguments arrive in two pieces. Null (the default): text, as before.
+   */
+  toolCalls: FakeToolCall[] | null;
   close(): Promise<void>;
+}
+
+export interface FakeToolCall {
+  name: string;
+  /** The arguments as the model writes them: a JSON string. */
+  arguments: string;
 }
 
 export async function startFakeProvider(): Promise<FakeProvider> {
@@ -46,6 +57,7 @@ export async function startFakeProvider(): Promise<FakeProvider> {
     delayMs: 0,
     seen: [] as SeenRequest[],
     abandoned: 0,
+    toolCalls: null as FakeToolCall[] | null,
     close: async () => {},
   };
   const server: Server = createServer(async (req, res) => {
@@ -115,16 +127,25 @@ function handle(fake: FakeProvider, req: IncomingMessage, res: ServerResponse, b
     });
   }
   if (req.method === 'POST' && path === '/v1/chat/completions') {
-    void chatCompletion(fake, res, body as { model?: string; stream?: boolean });
+    void chatCompletion(fake, res, body as CompletionRequest);
     return;
   }
   return json(res, 404, { error: { message: `no route ${req.method} ${path}` } });
 }
 
-async function chatCompletion(fake: FakeProvider, res: ServerResponse, request: { model?: string; stream?: boolean }) {
+interface CompletionRequest {
+  model?: string;
+  stream?: boolean;
+  tools?: unknown[];
+}
+
+async function chatCompletion(fake: FakeProvider, res: ServerResponse, request: CompletionRequest) {
   const id = `chatcmpl-${Date.now()}`;
   const model = request.model ?? 'fake-large';
   const usage = { prompt_tokens: 5, completion_tokens: fake.reply.split(' ').length, total_tokens: 0 };
+  if (fake.toolCalls && Array.isArray(request.tools) && request.tools.length > 0) {
+    return toolCallCompletion(res, { id, model, usage, stream: request.stream === true, calls: fake.toolCalls });
+  }
   if (!request.stream) {
     return json(res, 200, {
       id,
@@ -158,6 +179,57 @@ async function chatCompletion(fake: FakeProvider, res: ServerResponse, request: 
     chunk({ content: word });
   }
   chunk({}, 'stop', { usage });
+  res.write('data: [DONE]\n\n');
+  res.end();
+}
+
+interface ToolCallAnswer {
+  id: string;
+  model: string;
+  usage: object;
+  stream: boolean;
+  calls: FakeToolCall[];
+}
+
+function toolCallCompletion(res: ServerResponse, { id, model, usage, stream, calls }: ToolCallAnswer) {
+  const toolCalls = calls.map((call, index) => ({
+    id: `call_${index}_${id}`,
+    type: 'function',
+    function: { name: call.name, arguments: call.arguments },
+  }));
+  if (!stream) {
+    return json(res, 200, {
+      id,
+      object: 'chat.completion',
+      created: Math.floor(Date.now() / 1000),
+      model,
+      choices: [
+        { index: 0, message: { role: 'assistant', content: null, tool_calls: toolCalls }, finish_reason: 'tool_calls' },
+      ],
+      usage,
+    });
+  }
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  const chunk = (delta: object, finish: string | null = null, extra: object = {}) =>
+    res.write(
+      `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: 0, model, choices: [{ index: 0, delta, finish_reason: finish }], ...extra })}\n\n`,
+    );
+  chunk({ role: 'assistant', content: null });
+  for (const [index, call] of toolCalls.entries()) {
+    const half = Math.floor(call.function.arguments.length / 2);
+    chunk({
+      tool_calls: [
+        {
+          index,
+          id: call.id,
+          type: 'function',
+          function: { name: call.function.name, arguments: call.function.arguments.slice(0, half) },
+        },
+      ],
+    });
+    chunk({ tool_calls: [{ index, function: { arguments: call.function.arguments.slice(half) } }] });
+  }
+  chunk({}, 'tool_calls', { usage });
   res.write('data: [DONE]\n\n');
   res.end();
 }

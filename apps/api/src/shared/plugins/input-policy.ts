@@ -35,6 +35,7 @@ export const SMALL_BODY_LIMIT = 256 * 1024;
 function carriesMessage(url: string): boolean {
   const path = url.split('?', 1)[0] as string;
   if (path.startsWith('/trpc/')) return /(^|,)chat\.send/.test(path.slice('/trpc/'.length));
+  if (path === '/v1/chat/completions') return true; // the OpenAI-compatible gateway (modules/gateway)
   return /^\/api\/v1\/chats\/[^/]+\/messages\/?$/.test(path);
 }
 

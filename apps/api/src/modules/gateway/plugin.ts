@@ -1,0 +1,115 @@
+// The OpenAI-compatible gateway (API.md): GET /v1/models and POST /v1/chat/completions, authenticated by a Parley
+// API key as `Authorization: Bearer <key>`, answering in OpenAI's shapes, statuses and error bodies, so any OpenAI
+// client (the official SDKs, LangChain, editors) can use the caller's providers without ever holding their keys.
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ContextDeps } from '../../shared/context.ts';
+import type { HeaderReader } from '../../shared/lib/headers.ts';
+import { CredentialError } from '../../shared/session-lookup.ts';
+import { GatewayError, toGatewayError } from './errors.ts';
+import { listModels } from './models.ts';
+import { findProviders } from './repository.ts';
+import { type Caller, createCompletion, type GatewayDeps, prepareCompletion, streamCompletion } from './service.ts';
+
+export const GATEWAY_PREFIX = '/v1';
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+/**
+ * The key from `Authorization: Bearer` (or `x-api-key`), looked up as the rest of Parley looks up keys. Cookies are
+ * not read: the gateway is for programs, and a cookie-authenticated cross-site POST is what CSRF is made of.
+ */
+function apiKeyHeaders(request: FastifyRequest): HeaderReader | null {
+  const authorization = request.headers.authorization;
+  const key = (authorization && BEARER.exec(authorization)?.[1]) || request.headers['x-api-key'];
+  if (typeof key !== 'string' || !key) return null;
+  return { get: (name) => (name === 'x-api-key' ? key : null) };
+}
+
+async function authenticate(deps: ContextDeps, request: FastifyRequest): Promise<Caller> {
+  const headers = apiKeyHeaders(request);
+  if (!headers) {
+    throw new GatewayError(
+      401,
+      "You didn't provide an API key. Send a Parley API key as 'Authorization: Bearer <key>' (create one with auth.apiKeys.create or in the web app).",
+      { code: 'missing_api_key' },
+    );
+  }
+  try {
+    const found = await deps.sessions.resolve(headers);
+    if (!found || found.via !== 'apiKey') throw new CredentialError('invalid-key');
+    request.userId = found.user.id;
+    return { userId: found.user.id, apiKeyId: found.session.id };
+  } catch (error) {
+    if (error instanceof CredentialError && error.reason === 'rate-limited') {
+      throw new GatewayError(429, 'This API key made too many requests; try again in a minute.', {
+        code: 'rate_limit_exceeded',
+        retryAfter: 60,
+      });
+    }
+    if (error instanceof CredentialError) {
+      throw new GatewayError(401, 'Incorrect API key provided: it is invalid, expired or revoked.', {
+        code: 'invalid_api_key',
+      });
+    }
+    throw toGatewayError(error);
+  }
+}
+
+function send(reply: FastifyReply, error: GatewayError) {
+  if (error.retryAfter !== undefined) reply.header('retry-after', String(error.retryAfter));
+  return reply.code(error.status).send(error.body());
+}
+
+export async function gatewayPlugin(app: FastifyInstance, deps: ContextDeps) {
+  const gatewayDeps = (request: FastifyRequest): GatewayDeps => ({
+    db: deps.db,
+    keyring: deps.config.encryptionKeys,
+    outbound: deps.outbound,
+    replies: deps.replies,
+    log: request.log,
+    callTimeoutMs: deps.config.connectionTimeoutMs,
+  });
+
+  // Everything that fails under /v1 (bad JSON, a body too large, our own refusals) answers in OpenAI's shape.
+  app.setErrorHandler((error, request, reply) => {
+    const status = (error as { statusCode?: number }).statusCode;
+    const failure =
+      error instanceof GatewayError || !status || status >= 500
+        ? toGatewayError(error)
+        : new GatewayError(status, (error as Error).message, { code: (error as { code?: string }).code ?? null });
+    if (failure.status >= 500 && failure.status !== 503) request.log.error({ err: error }, 'gateway request failed');
+    return send(reply, failure);
+  });
+
+  app.get(`${GATEWAY_PREFIX}/models`, async (request) => {
+    const caller = await authenticate(deps, request);
+    const rows = await findProviders(deps.db, caller.userId);
+    const data = await listModels({
+      db: deps.db,
+      userId: caller.userId,
+      rows,
+      keyring: deps.config.encryptionKeys,
+      outbound: deps.outbound,
+    });
+    return { object: 'list', data };
+  });
+
+  app.post(`${GATEWAY_PREFIX}/chat/completions`, async (request, reply) => {
+    const caller = await authenticate(deps, request);
+    const gateway = gatewayDeps(request);
+    const prepared = await prepareCompletion(gateway, caller, request.body);
+    // A client that leaves before the answer is complete ends the provider call.
+    const left = new AbortController();
+    reply.raw.on('close', () => {
+      if (!reply.raw.writableEnded) left.abort(new Error('the client closed the connection'));
+    });
+    if (!prepared.request.stream) return createCompletion(gateway, caller, prepared, left.signal);
+    const chunks = await streamCompletion(gateway, caller, prepared, left.signal);
+    return reply
+      .header('content-type', 'text/event-stream; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .header('x-accel-buffering', 'no')
+      .send(Readable.from(chunks, { objectMode: false }));
+  });
+}

@@ -1,0 +1,235 @@
+// One chat completion through the gateway: the request checked, the model resolved among the caller's providers,
+// a generation slot taken (the per-user limit chat uses), the provider called through the AI SDK's provider
+// interface, the answer shaped as OpenAI's, the usage recorded per user, key, provider and model. Nothing of the
+// conversation is stored.
+import { randomUUID } from 'node:crypto';
+import type { LanguageModelV4, LanguageModelV4StreamPart } from '@ai-sdk/provider';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Db } from '../../shared/db/client.ts';
+import type { Keyring } from '../../shared/lib/keyring.ts';
+import { type OpenedModel, type Outbound, openModelOf } from '../providers/index.ts';
+import type { Replies } from '../replies/index.ts';
+import { createChunkWriter, errorLine, finishReasonOf, toCompletion, type Usage, usageOf } from './completion.ts';
+import { fromProviderError, GatewayError, invalid, toGatewayError } from './errors.ts';
+import { resolveModel } from './models.ts';
+import { toCallOptions } from './prompt.ts';
+import { addUsage, findProviders } from './repository.ts';
+import { ChatCompletionRequest, paramOf, refusal } from './schema.ts';
+
+export interface GatewayDeps {
+  db: Db;
+  keyring: Keyring;
+  outbound: Outbound;
+  replies: Replies;
+  log: FastifyBaseLogger;
+  /** Longest a non-streaming call may take (a socket silent longer is cut off by the server anyway). */
+  callTimeoutMs: number;
+}
+
+export interface Caller {
+  userId: string;
+  apiKeyId: string;
+}
+
+export interface Prepared {
+  request: ChatCompletionRequest;
+  opened: OpenedModel;
+  model: LanguageModelV4;
+  call: ReturnType<typeof toCallOptions>;
+}
+
+/** Checks the request and opens the model it names; throws GatewayError (400, 404) before any provider call. */
+export async function prepareCompletion(deps: GatewayDeps, caller: Caller, body: unknown): Promise<Prepared> {
+  const parsed = ChatCompletionRequest.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    if (issue?.code === 'unrecognized_keys') {
+      throw invalid(`Unrecognized request argument supplied: ${issue.keys.join(', ')}`, issue.keys[0] ?? null);
+    }
+    const param = issue ? paramOf(issue.path) : null;
+    throw invalid(`Invalid value for '${param ?? 'body'}': ${issue?.message ?? 'expected a JSON object'}`, param);
+  }
+  const request = parsed.data;
+  const refused = refusal(request);
+  if (refused) throw invalid(`Unsupported: ${refused.message}`, refused.param, 'unsupported_parameter');
+
+  const resolved = resolveModel(await findProviders(deps.db, caller.userId), request.model);
+  if (!resolved) {
+    throw new GatewayError(404, `The model '${request.model}' does not exist or you do not have access to it.`, {
+      param: 'model',
+      code: 'model_not_found',
+    });
+  }
+  const opened = openModelOf({
+    row: resolved.row,
+    model: resolved.model,
+    keyring: deps.keyring,
+    outbound: deps.outbound,
+  });
+  const model = opened.model;
+  if (typeof model !== 'object' || model.specificationVersion !== 'v4') {
+    throw new GatewayError(500, 'Internal server error', { cause: new Error('the gateway needs a v4 language model') });
+  }
+  return { request, opened, model, call: toCallOptions(request, resolved.row.kind) };
+}
+
+/** An 'unsupported' warning of the provider's SDK means an option the client sent would be dropped: refused. */
+function refuseDropped(warnings: readonly { type: string; feature?: string; details?: string }[]): void {
+  const dropped = warnings.find((w) => w.type === 'unsupported');
+  if (!dropped) return;
+  const detail = dropped.details ? ` (${dropped.details})` : '';
+  throw invalid(`Unsupported by this provider: ${dropped.feature}${detail}`, null, 'unsupported_parameter');
+}
+
+function record(deps: GatewayDeps, caller: Caller, prepared: Prepared, usage: Usage): void {
+  addUsage(deps.db, {
+    userId: caller.userId,
+    apiKeyId: caller.apiKeyId,
+    providerId: prepared.opened.providerId,
+    model: prepared.opened.modelId,
+    inputTokens: usage.prompt_tokens,
+    outputTokens: usage.completion_tokens,
+  }).catch((error: unknown) => deps.log.error({ err: error }, 'gateway usage not recorded'));
+}
+
+/** Takes a generation slot for this call; TOO_MANY_GENERATIONS becomes a 429. */
+async function takeSlot(deps: GatewayDeps, caller: Caller): Promise<() => void> {
+  const id = randomUUID();
+  try {
+    await deps.replies.generations.acquire(caller.userId, id);
+  } catch (error) {
+    throw toGatewayError(error);
+  }
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    deps.replies.generations.release(caller.userId, id).catch(() => {});
+  };
+}
+
+/** A non-streaming completion. `signal` aborts the provider call (the client left). */
+export async function createCompletion(deps: GatewayDeps, caller: Caller, prepared: Prepared, signal: AbortSignal) {
+  const release = await takeSlot(deps, caller);
+  try {
+    const abortSignal = AbortSignal.any([signal, AbortSignal.timeout(deps.callTimeoutMs)]);
+    let result: Awaited<ReturnType<LanguageModelV4['doGenerate']>>;
+    try {
+      result = await prepared.model.doGenerate({ ...prepared.call, abortSignal });
+    } catch (error) {
+      throw fromProviderError(error, prepared.opened.describeError(error, ''));
+    }
+    const completion = toCompletion(result, prepared.request.model);
+    record(deps, caller, prepared, completion.usage);
+    refuseDropped(result.warnings);
+    return completion;
+  } finally {
+    release();
+  }
+}
+
+class ProviderSilentError extends Error {
+  override name = 'ProviderSilentError';
+}
+
+/**
+ * A streaming completion: resolves once the provider has accepted the call (so its refusal can still be an HTTP
+ * status) with the SSE text to send, ending in `data: [DONE]`. `signal` aborts the provider call (the client left);
+ * a provider silent for the idle timeout is aborted too.
+ */
+export async function streamCompletion(
+  deps: GatewayDeps,
+  caller: Caller,
+  prepared: Prepared,
+  signal: AbortSignal,
+): Promise<AsyncGenerator<string>> {
+  const release = await takeSlot(deps, caller);
+  const idleMs = deps.replies.limits.providerIdleTimeoutMs;
+  const idle = new AbortController();
+  const timer = setTimeout(() => idle.abort(new ProviderSilentError(`no data for ${idleMs} ms`)), idleMs);
+  const abortSignal = AbortSignal.any([signal, idle.signal]);
+  const done = () => {
+    clearTimeout(timer);
+    release();
+  };
+  let reader: ReadableStreamDefaultReader<LanguageModelV4StreamPart>;
+  let first: ReadResult;
+  try {
+    const result = await prepared.model.doStream({ ...prepared.call, abortSignal });
+    reader = result.stream.getReader();
+    first = await reader.read();
+    if (!first.done && first.value.type === 'stream-start') refuseDropped(first.value.warnings);
+  } catch (error) {
+    const cause = idle.signal.aborted ? idle.signal.reason : error;
+    idle.abort(); // a refused call's provider request is cut off
+    done();
+    if (error instanceof GatewayError) throw error;
+    throw fromProviderError(cause, prepared.opened.describeError(error, ''));
+  }
+  return chunks(deps, caller, prepared, { reader, first, abortSignal, idle, timer, done });
+}
+
+/** The text a part adds (kept to describe a failure mid-reply); a failure the stream carries is thrown. */
+function textOf(part: LanguageModelV4StreamPart): string {
+  if (part.type === 'error') throw part.error;
+  return part.type === 'text-delta' ? part.delta : '';
+}
+
+type ReadResult = Awaited<ReturnType<ReadableStreamDefaultReader<LanguageModelV4StreamPart>['read']>>;
+
+interface Reading {
+  reader: ReadableStreamDefaultReader<LanguageModelV4StreamPart>;
+  first: ReadResult;
+  abortSignal: AbortSignal;
+  idle: AbortController;
+  timer: NodeJS.Timeout;
+  done: () => void;
+}
+
+async function* chunks(
+  deps: GatewayDeps,
+  caller: Caller,
+  prepared: Prepared,
+  { reader, first, abortSignal, idle, timer, done }: Reading,
+): AsyncGenerator<string> {
+  const writer = createChunkWriter({
+    model: prepared.request.model,
+    includeUsage: prepared.request.stream_options?.include_usage === true,
+  });
+  // A stop ends the reading at once, whether or not the provider's stream notices the abort itself.
+  const cancel = () => void reader.cancel(abortSignal.reason).catch(() => {});
+  abortSignal.addEventListener('abort', cancel, { once: true });
+  let text = '';
+  try {
+    yield writer.start();
+    for (let read = first; !read.done; read = await reader.read()) {
+      timer.refresh();
+      const part = read.value;
+      if (part.type === 'finish') {
+        const usage = usageOf(part.usage);
+        record(deps, caller, prepared, usage);
+        yield writer.finish(finishReasonOf(part.finishReason), usage);
+        return;
+      }
+      text += textOf(part);
+      const line = writer.part(part);
+      if (line) yield line;
+    }
+    // Ended without a finish: the client left, the provider went silent, or it broke off.
+    throw idle.signal.aborted ? idle.signal.reason : new Error('the provider stream ended without a finish');
+  } catch (error) {
+    // A client that left has no one to tell; anyone else hears the failure as OpenAI sends it mid-stream.
+    if (abortSignal.aborted && !idle.signal.aborted) return;
+    const failure = fromProviderError(
+      idle.signal.aborted ? idle.signal.reason : error,
+      prepared.opened.describeError(error, text),
+    );
+    deps.log.warn({ err: error, status: failure.status }, 'gateway stream failed');
+    yield errorLine(failure.body());
+  } finally {
+    abortSignal.removeEventListener('abort', cancel);
+    idle.abort();
+    reader.releaseLock();
+    done();
+  }
+}

@@ -263,7 +263,8 @@ describe('tool calls', () => {
       const choice = chunk.choices[0];
       finish = choice?.finish_reason ?? finish;
       for (const delta of choice?.delta.tool_calls ?? []) {
-        const call = (calls[delta.index] ??= { arguments: '' });
+        calls[delta.index] ??= { arguments: '' };
+        const call = calls[delta.index] as { id?: string; name?: string; arguments: string };
         call.id ??= delta.id;
         call.name ??= delta.function?.name;
         call.arguments += delta.function?.arguments ?? '';

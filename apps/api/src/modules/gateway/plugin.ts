@@ -37,7 +37,7 @@ async function authenticate(deps: ContextDeps, request: FastifyRequest): Promise
   }
   try {
     const found = await deps.sessions.resolve(headers);
-    if (!found || found.via !== 'apiKey') throw new CredentialError('invalid-key');
+    if (found?.via !== 'apiKey') throw new CredentialError('invalid-key');
     request.userId = found.user.id;
     return { userId: found.user.id, apiKeyId: found.session.id };
   } catch (error) {

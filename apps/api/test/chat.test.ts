@@ -316,7 +316,8 @@ describe('what fails, and how', () => {
   });
 
   it('no provider anywhere is PRECONDITION_FAILED / NO_PROVIDER', async () => {
-    const api = await as(ada);
+    // Bob has no provider (Ada's first one became her default).
+    const api = await as(bob);
     const chat = await api.chat.create({ title: 'No provider' });
     const error = await rejection(api.chat.send({ chatId: chat.id, text: 'hello?' }));
     expect(error.code).toBe('PRECONDITION_FAILED');

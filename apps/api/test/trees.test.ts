@@ -53,8 +53,8 @@ function promptTexts(model: ReturnType<typeof mockModel>): string[] {
   const prompt = model.doStreamCalls.at(-1)?.prompt ?? [];
   return prompt
     .filter((m) => m.role !== 'system')
-    .flatMap((m) => (Array.isArray(m.content) ? m.content : []))
-    .map((part) => ('text' in part ? String(part.text) : ''));
+    .flatMap((m) => (Array.isArray(m.content) ? (m.content as { text?: unknown }[]) : []))
+    .map((part) => String(part.text ?? ''));
 }
 
 async function pathTexts(api: Api, chatId: string, leafId?: string) {

@@ -1,7 +1,7 @@
 // Provider rows, always scoped by user_id.
-import { and, asc, eq, gt, isNotNull, ne } from 'drizzle-orm';
+import { and, asc, eq, gt, isNotNull, isNull, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../shared/db/client.ts';
-import { provider } from '../../shared/db/schema/index.ts';
+import { preferences, provider } from '../../shared/db/schema/index.ts';
 
 export type ProviderRow = typeof provider.$inferSelect;
 export type NewProviderRow = typeof provider.$inferInsert;
@@ -42,12 +42,47 @@ export async function updateProvider(
   return row;
 }
 
+/** Makes `id` the user's default provider unless one is set (the first provider a user adds becomes the default). */
+export async function claimDefault(db: Db, userId: string, id: string): Promise<void> {
+  const now = new Date();
+  await db
+    .insert(preferences)
+    .values({ userId, defaultProviderId: id, updatedAt: now })
+    .onConflictDoUpdate({
+      target: preferences.userId,
+      set: { defaultProviderId: id, updatedAt: now },
+      setWhere: isNull(preferences.defaultProviderId),
+    });
+}
+
+/**
+ * Deletes a provider; when it was the user's default, the oldest remaining provider becomes the default (with its own
+ * default model), or none is left. One transaction: the preferences row is locked while the choice is made.
+ */
 export async function deleteProvider(db: Db, userId: string, id: string): Promise<boolean> {
-  const rows = await db
-    .delete(provider)
-    .where(and(eq(provider.userId, userId), eq(provider.id, id)))
-    .returning({ id: provider.id });
-  return rows.length > 0;
+  return db.transaction(async (tx) => {
+    const [prefs] = await tx
+      .select({ defaultProviderId: preferences.defaultProviderId })
+      .from(preferences)
+      .where(eq(preferences.userId, userId))
+      .for('update');
+    const rows = await tx
+      .delete(provider)
+      .where(and(eq(provider.userId, userId), eq(provider.id, id)))
+      .returning({ id: provider.id });
+    if (rows.length > 0 && prefs?.defaultProviderId === id) {
+      await tx
+        .update(preferences)
+        .set({
+          defaultProviderId: sql`(select p.id from ${provider} p where p.user_id = ${userId}
+            order by p.created_at, p.id limit 1)`,
+          defaultModel: null,
+          updatedAt: new Date(),
+        })
+        .where(eq(preferences.userId, userId));
+    }
+    return rows.length > 0;
+  });
 }
 
 /** Rows whose key is encrypted under another key than `keyId`, in id order after `afterId` (for rotation). */

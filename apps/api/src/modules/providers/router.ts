@@ -33,7 +33,7 @@ export const providersRouter = router({
     .output(ProviderSchema)
     .query(({ ctx, input }) => service.getProvider({ db: ctx.db, userId: ctx.user.id, id: input.id })),
 
-  /** Adds a provider; its key is encrypted before it is stored. */
+  /** Adds a provider; its key is encrypted before it is stored. A user's first provider becomes their default. */
   create: protectedProcedure
     .meta(rest('POST', '/providers', 'providers'))
     .input(CreateProviderInput)
@@ -63,7 +63,7 @@ export const providersRouter = router({
       }),
     ),
 
-  /** Removes a provider and its key. */
+  /** Removes a provider and its key; when it was the default, the oldest remaining provider becomes the default. */
   delete: protectedProcedure
     .meta(rest('DELETE', '/providers/{id}', 'providers'))
     .input(IdInput)

@@ -129,6 +129,7 @@ export async function createProvider({ db, userId, keyring, policy, input }: Cre
       ...(input.apiKey ? encryptApiKey(keyring, userId, id, input.apiKey) : NO_KEY),
     })
     .catch(nameTaken);
+  await repository.claimDefault(db, userId, row.id);
   return toProvider(row);
 }
 
@@ -156,6 +157,7 @@ export async function updateProvider({ db, userId, keyring, policy, input }: Upd
   return toProvider(row);
 }
 
+/** Deleting the default provider makes the oldest remaining one the default, or leaves none. */
 export async function deleteProvider({ db, userId, id }: ProviderScope & { id: string }) {
   if (!(await repository.deleteProvider(db, userId, id))) throw new AppError('PROVIDER_NOT_FOUND');
   return { id };

@@ -197,18 +197,22 @@ type Context = {
 };
 
 /**
- * The provider is the first that is named: by the call, then by the chat, then the user's default; the model is the
- * call's, else the one named with that provider, else the provider's default model.
+ * The provider is the first that is named: by the call, then by the chat, then the user's default, else the user's
+ * only provider; the model is the call's, else the chat's (unless the call names another provider), else the default
+ * model (for the default provider), else the provider's default model. A chat whose provider was deleted goes on with
+ * the user's default.
  */
 function openChosenModel(
   { keyring, outbound }: ReplyDeps,
   { chat, provider, defaultProviderId, defaultModel }: Context,
   input: { providerId?: string; model?: string | null },
 ): OpenedModel {
-  const named = input.providerId ?? chat.providerId ?? defaultProviderId;
+  const named = input.providerId ?? chat.providerId ?? defaultProviderId ?? provider?.id;
   if (!named) throw new AppError('NO_PROVIDER');
   if (!provider) throw new AppError('PROVIDER_NOT_FOUND');
-  const model = input.model ?? (input.providerId ? null : chat.providerId ? chat.model : defaultModel);
+  const model =
+    input.model ??
+    (input.providerId ? null : (chat.model ?? (provider.id === defaultProviderId ? defaultModel : null)));
   return openModelOf({ row: provider, model, keyring, outbound });
 }
 

@@ -15,7 +15,7 @@ export const replyStatements = perDatabase((db) => {
   return {
     /**
      * The chat, the user's preferences and the provider the reply will use (the one named in the call, else the
-     * chat's, else the default), in one statement.
+     * chat's, else the default, else the only one), in one statement.
      */
     context: db
       .select({
@@ -33,7 +33,9 @@ export const replyStatements = perDatabase((db) => {
           eq(provider.userId, chat.userId),
           eq(
             provider.id,
-            sql`coalesce(${p('providerId')}::text, ${chat.providerId}, ${preferences.defaultProviderId})`,
+            // Named by the call, the chat, the user's default; else the user's only provider, when there is one.
+            sql`coalesce(${p('providerId')}::text, ${chat.providerId}, ${preferences.defaultProviderId},
+              (select min(o.id) from ${provider} o where o.user_id = ${chat.userId} having count(*) = 1))`,
           ),
         ),
       )

@@ -192,15 +192,9 @@ describe('chat completions', () => {
 });
 
 describe('tool calls', () => {
+  const parameters = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
   const tools: OpenAI.Chat.Completions.ChatCompletionTool[] = [
-    {
-      type: 'function',
-      function: {
-        name: 'get_weather',
-        description: 'The weather in a city',
-        parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
-      },
-    },
+    { type: 'function', function: { name: 'get_weather', description: 'The weather in a city', parameters } },
   ];
 
   it('a non-streaming call returns the model tool calls, and their results go back to the provider', async () => {
@@ -217,7 +211,7 @@ describe('tool calls', () => {
     const call = choice?.message.tool_calls?.[0];
     expect(call).toMatchObject({ type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } });
     expect(lastProviderRequest().body).toMatchObject({
-      tools: [{ type: 'function', function: { name: 'get_weather', parameters: tools[0]?.function.parameters } }],
+      tools: [{ type: 'function', function: { name: 'get_weather', parameters } }],
       tool_choice: 'required',
     });
 

@@ -1,58 +1,53 @@
-// The shell: signed out, the sign-in form; signed in, the chats, providers and account views.
-import { useState } from 'react';
-import { Account } from './Account.tsx';
+// The routes: signed out, the sign-in page at any address (the address is kept, so signing in lands there);
+// signed in, a new chat at /, a chat at /c/:chatId, a settings page at /settings/<page>, and a not-found page.
+import { Navigate, Route, Routes } from 'react-router';
 import { authClient } from './auth.ts';
-import { Chats } from './Chats.tsx';
-import { Providers } from './Providers.tsx';
+import { ChatPage } from './chat/ChatPage.tsx';
+import { NewChatPage } from './chat/NewChatPage.tsx';
+import { AppShell } from './layout/AppShell.tsx';
+import { NotFound } from './NotFound.tsx';
 import { SignIn } from './SignIn.tsx';
-import { queryClient } from './trpc.ts';
-
-type View = 'chats' | 'providers' | 'account';
-const VIEWS: { id: View; label: string }[] = [
-  { id: 'chats', label: 'Chats' },
-  { id: 'providers', label: 'Providers' },
-  { id: 'account', label: 'Account' },
-];
+import { AccountPage } from './settings/AccountPage.tsx';
+import { ApiKeysPage } from './settings/ApiKeysPage.tsx';
+import { DataPage } from './settings/DataPage.tsx';
+import { PasswordPage } from './settings/PasswordPage.tsx';
+import { PreferencesPage } from './settings/PreferencesPage.tsx';
+import { ProfilePage } from './settings/ProfilePage.tsx';
+import { ProvidersPage } from './settings/ProvidersPage.tsx';
+import { SessionsPage } from './settings/SessionsPage.tsx';
+import { SettingsLayout } from './settings/SettingsLayout.tsx';
+import { UsagePage } from './settings/UsagePage.tsx';
 
 export function App() {
   const session = authClient.useSession();
-  const [view, setView] = useState<View>('chats');
-
-  if (session.isPending) return <p className="centered">Loading…</p>;
-  if (!session.data) return <SignIn />;
-
-  async function signOut() {
-    await authClient.signOut();
-    queryClient.clear();
+  if (session.isPending) {
+    return (
+      <div className="flex h-dvh items-center justify-center text-muted" role="status">
+        Loading…
+      </div>
+    );
   }
-
+  if (!session.data) return <SignIn />;
   return (
-    <div className="shell">
-      <header className="topbar">
-        <strong>Parley</strong>
-        <nav aria-label="Main">
-          {VIEWS.map((v) => (
-            <button
-              key={v.id}
-              type="button"
-              className={view === v.id ? 'tab active' : 'tab'}
-              aria-current={view === v.id ? 'page' : undefined}
-              onClick={() => setView(v.id)}
-            >
-              {v.label}
-            </button>
-          ))}
-        </nav>
-        <span className="who">{session.data.user.email}</span>
-        <button type="button" onClick={signOut}>
-          Sign out
-        </button>
-      </header>
-      <main>
-        {view === 'chats' && <Chats />}
-        {view === 'providers' && <Providers />}
-        {view === 'account' && <Account />}
-      </main>
-    </div>
+    <AppShell email={session.data.user.email}>
+      <Routes>
+        <Route path="/" element={<NewChatPage />} />
+        <Route path="/c/:chatId" element={<ChatPage />} />
+        <Route path="/settings" element={<SettingsLayout />}>
+          <Route index element={<Navigate to="profile" replace />} />
+          <Route path="profile" element={<ProfilePage />} />
+          <Route path="preferences" element={<PreferencesPage />} />
+          <Route path="providers" element={<ProvidersPage />} />
+          <Route path="usage" element={<UsagePage />} />
+          <Route path="sessions" element={<SessionsPage />} />
+          <Route path="api-keys" element={<ApiKeysPage />} />
+          <Route path="data" element={<DataPage />} />
+          <Route path="password" element={<PasswordPage />} />
+          <Route path="account" element={<AccountPage />} />
+          <Route path="*" element={<NotFound />} />
+        </Route>
+        <Route path="*" element={<NotFound />} />
+      </Routes>
+    </AppShell>
   );
 }

@@ -1,4 +1,5 @@
-// The message to show for a failed call: field errors when the input was refused, else the error's own message.
+// What to tell the user about a failed call: field errors when the input was refused, else the error's message, and
+// for the errors a user can act on, what to do next.
 import { TRPCClientError } from '@trpc/client';
 
 export function errorText(error: unknown): string {
@@ -11,4 +12,45 @@ export function errorText(error: unknown): string {
     return details.length > 0 ? details.join('; ') : error.message;
   }
   return error instanceof Error ? error.message : String(error);
+}
+
+export function errorCode(error: unknown): string | undefined {
+  if (!(error instanceof TRPCClientError)) return undefined;
+  return (error.data as { appCode?: string } | undefined)?.appCode;
+}
+
+const NEXT_STEPS: Record<string, { hint: string; link?: { to: string; label: string } }> = {
+  NO_PROVIDER: {
+    hint: 'Add an AI provider to start chatting.',
+    link: { to: '/settings/providers', label: 'Add a provider' },
+  },
+  QUOTA_EXCEEDED: {
+    hint: 'You have used your token allowance for this period.',
+    link: { to: '/settings/usage', label: 'See usage' },
+  },
+  RATE_LIMITED: { hint: 'Too many requests just now: wait a moment and try again.' },
+  TOO_MANY_REQUESTS: { hint: 'Other replies are still being written: wait for one to finish, or stop it.' },
+  PROVIDER_UNREACHABLE: {
+    hint: 'The provider did not answer. Check its address and key, then try again.',
+    link: { to: '/settings/providers', label: 'Check providers' },
+  },
+  PROVIDER_NOT_FOUND: {
+    hint: 'This chat’s provider was deleted: choose another one.',
+    link: { to: '/settings/providers', label: 'Providers' },
+  },
+};
+
+export function nextStep(error: unknown) {
+  const code = errorCode(error);
+  return code ? NEXT_STEPS[code] : undefined;
+}
+
+/** A reply's stored error (a string from the server) read for the same hints. */
+export function replyErrorHint(text: string | null): string {
+  const lower = (text ?? '').toLowerCase();
+  if (lower.includes('quota') || lower.includes('limit')) return 'Wait for the limit to reset, or regenerate later.';
+  if (lower.includes('key') || lower.includes('unauthor'))
+    return 'Check the provider’s API key in Settings → Providers.';
+  if (lower.includes('interrupt')) return 'The server stopped while writing: regenerate to try again.';
+  return 'Regenerate to try again, or check the provider in Settings → Providers.';
 }

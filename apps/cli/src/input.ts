@@ -18,34 +18,51 @@ export function withoutFinalNewline(text: string): string {
   return text.replace(/(?:\r?\n)+$/, '');
 }
 
-const ESCAPE_SEQUENCE = /\x1b\[[0-9;]*[A-Za-z~]/g;
+/** Arrow keys and the like: ignored at the prompt. */
+const ESCAPE_SEQUENCE = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*[A-Za-z~]`, 'g');
+
+export interface Typed {
+  answer: string;
+  /** Set once Enter (or Ctrl-D on an empty line) ended the line, or Ctrl-C cancelled it. */
+  end?: 'enter' | 'cancel';
+}
+
+/** What a chunk of keystrokes does to the line typed so far: Backspace deletes, Enter ends, Ctrl-C cancels. */
+export function applyKeys(answer: string, chunk: string): Typed {
+  let line = answer;
+  for (const char of chunk.replace(ESCAPE_SEQUENCE, '')) {
+    if (char === '\r' || char === '\n') return { answer: line, end: 'enter' };
+    if (char === '\u0003') return { answer: line, end: 'cancel' };
+    if (char === '\u0004' && line === '') return { answer: line, end: 'enter' };
+    if (char === '\u007f' || char === '\b') line = line.slice(0, -1);
+    else if (char >= ' ') line += char;
+  }
+  return { answer: line };
+}
 
 /**
- * Asks on stderr and reads one line from the terminal without echoing it (raw mode). Backspace deletes, Enter
- * ends, Ctrl-C cancels (exit 130 is the shell's convention for an interrupt).
+ * Asks on stderr and reads one line from the terminal without echoing it (raw mode). Ctrl-C cancels with exit 130,
+ * the shell's code for an interrupt.
  */
 export function promptHidden(question: string): Promise<string> {
   const stdin = process.stdin;
+  // Echo off before the question shows: the terminal applies the change only once pending output is sent, and a
+  // key pasted as soon as the question appears would otherwise be echoed.
+  stdin.setRawMode(true);
   process.stderr.write(question);
   return new Promise((resolve, reject) => {
     let answer = '';
-    const finish = (outcome: () => void) => {
+    const onData = (chunk: Buffer) => {
+      const typed = applyKeys(answer, chunk.toString('utf8'));
+      answer = typed.answer;
+      if (!typed.end) return;
       stdin.off('data', onData);
       stdin.setRawMode(false);
       stdin.pause();
       process.stderr.write('\n');
-      outcome();
+      if (typed.end === 'enter') resolve(answer);
+      else reject(new CliError('Cancelled.', 130));
     };
-    const onData = (chunk: Buffer) => {
-      for (const char of chunk.toString('utf8').replace(ESCAPE_SEQUENCE, '')) {
-        if (char === '\r' || char === '\n') return finish(() => resolve(answer));
-        if (char === '\u0003') return finish(() => reject(new CliError('Cancelled.', 130)));
-        if (char === '\u0004' && answer === '') return finish(() => resolve(answer));
-        if (char === '\u007f' || char === '\b') answer = answer.slice(0, -1);
-        else if (char >= ' ') answer += char;
-      }
-    };
-    stdin.setRawMode(true);
     stdin.on('data', onData);
     stdin.resume();
   });

@@ -1,142 +1,63 @@
-// The real `parley` command, run as a child process against a real API server (also a child process) that talks to
-// a fake OpenAI-compatible provider. Nothing in between is mocked.
-import { type ChildProcess, spawn } from 'node:child_process';
+// The real `parley` command (the bundle, through bin/parley.js) as a child process against a real API server (also a
+// child process) that talks to a fake OpenAI-compatible provider. Nothing in between is mocked.
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AppRouter } from '@parley/shared';
 import { type FakeProvider, startFakeProvider } from '@parley/testkit';
-import { createTRPCClient, httpLink } from '@trpc/client';
-import superjson from 'superjson';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiKeyClient, type FetchLike } from '../src/client.ts';
 import { followReply } from '../src/follow.ts';
+import {
+  type Api,
+  BIN,
+  createApiKey,
+  freePort,
+  type Run,
+  type RunOptions,
+  run as runCommand,
+  scratchHome,
+  startApi,
+} from './helpers/harness.ts';
 
-const MAIN = new URL('../src/main.ts', import.meta.url).pathname;
-const API_ENTRY = new URL('../../api/src/index.ts', import.meta.url).pathname;
 const SEED = new URL('../scripts/seed-demo.ts', import.meta.url).pathname;
 const PROVIDER_SECRET = 'sk-test-never-printed-9f3a';
 
-let server: ChildProcess;
-let serverExited: Promise<number | null>;
-let serverOutput = '';
+let api: Api;
 let url: string;
 let key: string;
 let fake: FakeProvider;
 /** The config every logged-in run uses (the login test writes it). */
-const home = mkdtempSync(join(tmpdir(), 'parley-cli-home-'));
+const home = scratchHome();
 const loggedInConfig = join(home, 'logged-in', 'config.json');
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(command: string, args: string[], env: Record<string, string>): Promise<Run> {
-  const child = spawn(process.execPath, [command, ...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: home, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+function run(command: string, args: string[], env: Record<string, string>, options?: RunOptions): Promise<Run> {
+  return runCommand(command, args, { HOME: home, ...env }, options);
 }
 
 /** `parley …` with the logged-in config, unless env says otherwise. */
-function parley(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return run(MAIN, args, { PARLEY_CONFIG: loggedInConfig, ...env });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-async function startApi(): Promise<string> {
-  // A known port rather than PORT=0: Better Auth trusts only PUBLIC_URL's origin, which PORT=0 would make :0.
-  const port = await freePort();
-  server = spawn(process.execPath, [API_ENTRY], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: home,
-      PORT: String(port),
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'parley-cli-data-')),
-      LOG_LEVEL: 'info',
-      NODE_ENV: 'development',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  server.stdout?.on('data', (chunk) => {
-    serverOutput += chunk;
-  });
-  server.stderr?.on('data', (chunk) => {
-    serverOutput += chunk;
-  });
-  serverExited = new Promise((resolve) => server.once('exit', (code) => resolve(code)));
-  for (let waited = 0; waited < 30_000; waited += 100) {
-    const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(serverOutput);
-    if (match?.[1]) return match[1];
-    if (server.exitCode !== null) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`the API server did not start:\n${serverOutput}`);
-}
-
-/** Signs up through Better Auth and makes an API key with the session cookie, as a person would in the web app. */
-async function createApiKey(email: string): Promise<string> {
-  const response = await fetch(`${url}/api/auth/sign-up/email`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', origin: url },
-    body: JSON.stringify({ email, password: 'correct horse battery', name: 'CLI Tester' }),
-  });
-  expect(response.status).toBe(200);
-  const cookie = response.headers
-    .getSetCookie()
-    .map((header) => header.split(';')[0])
-    .join('; ');
-  const browser = createTRPCClient<AppRouter>({
-    links: [httpLink({ url: `${url}/trpc`, transformer: superjson, headers: { cookie, origin: url } })],
-  });
-  return (await browser.auth.apiKeys.create.mutate({ name: 'cli tests' })).key;
+function parley(args: string[], env: Record<string, string> = {}, options?: RunOptions): Promise<Run> {
+  return run(BIN, args, { PARLEY_CONFIG: loggedInConfig, ...env }, options);
 }
 
 beforeAll(async () => {
   fake = await startFakeProvider();
-  url = await startApi();
-  key = await createApiKey('cli@example.com');
+  api = await startApi(home);
+  url = api.url;
+  key = await createApiKey(url, 'cli@example.com');
 });
 
 afterAll(async () => {
-  if (server && server.exitCode === null) {
-    server.kill('SIGTERM');
-    await serverExited;
-  }
+  await api?.stop();
   await fake?.close();
 });
 
 describe('logging in', () => {
   it('is refused before login, then saves a 0600 config that later commands use', async () => {
     const before = await parley(['providers', 'list']);
-    expect(before.code).toBe(1);
+    expect(before.code).toBe(3);
     expect(before.stderr).toContain('Not logged in: run `parley login --url');
 
-    const login = await parley(['login', '--url', `${url}/`, '--key', key]);
+    const login = await parley(['login', '--url', `${url}/`], {}, { input: `${key}\n` });
     expect(login.stderr).toBe('');
     expect(login.code).toBe(0);
     expect(login.stdout).toContain('cli@example.com');
@@ -155,16 +76,19 @@ describe('logging in', () => {
 
   it('without PARLEY_CONFIG keeps the config in ~/.config/parley; a refused key saves nothing', async () => {
     const otherHome = mkdtempSync(join(tmpdir(), 'parley-cli-home-'));
-    const login = await run(MAIN, ['login', '--url', url, '--key', key, '--json'], { HOME: otherHome });
+    const login = await run(BIN, ['login', '--url', url, '--json'], { HOME: otherHome }, { input: key });
     expect(login.code).toBe(0);
     expect(JSON.parse(login.stdout).user.email).toBe('cli@example.com');
     expect(statSync(join(otherHome, '.config', 'parley', 'config.json')).mode & 0o777).toBe(0o600);
 
     const refusedConfig = join(otherHome, 'refused', 'config.json');
-    const refused = await run(MAIN, ['login', '--url', url, '--key', `parley_${'x'.repeat(64)}`], {
-      PARLEY_CONFIG: refusedConfig,
-    });
-    expect(refused.code).toBe(1);
+    const refused = await run(
+      BIN,
+      ['login', '--url', url],
+      { PARLEY_CONFIG: refusedConfig },
+      { input: `parley_${'x'.repeat(64)}` },
+    );
+    expect(refused.code).toBe(3);
     expect(refused.stderr).toMatch(/The server refused the API key \(UNAUTHORIZED\).*Run `parley login/);
     expect(() => statSync(refusedConfig)).toThrow();
   });
@@ -236,7 +160,7 @@ describe('providers and chat', () => {
     fake.reply = 'Second answer.';
     const again = await parley(['chat', 'and again', '--chat', chatId, '--json']);
     expect(again.code).toBe(0);
-    const result = JSON.parse(again.stdout);
+    const result = JSON.parse(again.stdout.trimEnd().split('\n').at(-1) ?? '');
     expect(result).toMatchObject({ chatId, message: { status: 'complete', text: 'Second answer.' } });
   });
 
@@ -285,7 +209,7 @@ describe('what fails, and how', () => {
       PARLEY_URL: url,
       PARLEY_API_KEY: `parley_${'y'.repeat(64)}`,
     });
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(3);
     expect(refused.stderr).toMatch(/The server refused the API key \(UNAUTHORIZED\)/);
     expect(refused.stderr).toMatch(/Run `parley login/);
   });
@@ -299,9 +223,11 @@ describe('what fails, and how', () => {
     );
 
     // Port 9 is one fetch refuses to dial at all; login says so and saves nothing.
-    const blocked = await parley(['login', '--url', 'http://127.0.0.1:9', '--key', key], {
-      PARLEY_CONFIG: join(home, 'never', 'config.json'),
-    });
+    const blocked = await parley(
+      ['login', '--url', 'http://127.0.0.1:9'],
+      { PARLEY_CONFIG: join(home, 'never', 'config.json') },
+      { input: key },
+    );
     expect(blocked.code).toBe(1);
     expect(blocked.stderr).toMatch(/^Error: Cannot reach the Parley server at http:\/\/127\.0\.0\.1:9: bad port\n$/);
     expect(() => statSync(join(home, 'never', 'config.json'))).toThrow();

@@ -49,12 +49,17 @@ describe('what works', () => {
     expect(reply).toMatchObject({ providerId: first.id, model: 'first-model' });
   });
 
-  it('with exactly one provider it is used even when no default is set', async () => {
+  it('with no default set, the only provider (else the oldest) is used: NO_PROVIDER only without any', async () => {
     const user = await h.signUp('only@defaults.example');
     const api = await as(user);
     const only = await addProvider(api, 'Only');
     await api.users.updatePreferences({ defaultProviderId: null });
     const chat = await api.chat.create({});
+    expect(await send(api, chat.id)).toMatchObject({ providerId: only.id, model: 'only-model' });
+    // A provider added while no default is set becomes the default; cleared again, the oldest is used.
+    const later = await addProvider(api, 'Later');
+    expect((await api.users.me()).preferences.defaultProviderId).toBe(later.id);
+    await api.users.updatePreferences({ defaultProviderId: null });
     expect(await send(api, chat.id)).toMatchObject({ providerId: only.id, model: 'only-model' });
   });
 

@@ -198,7 +198,7 @@ type Context = {
 
 /**
  * The provider is the first that is named: by the call, then by the chat, then the user's default, else the user's
- * only provider; the model is the call's, else the chat's (unless the call names another provider), else the default
+ * oldest provider; the model is the call's, else the chat's (unless the call names another provider), else the default
  * model (for the default provider), else the provider's default model. A chat whose provider was deleted goes on with
  * the user's default.
  */

@@ -76,15 +76,76 @@ export async function whoami(session: Session) {
 }
 
 export async function listProviders(session: Session) {
-  const providers = await connect(session).providers.list.query();
+  const api = connect(session);
+  const [providers, me] = await Promise.all([api.providers.list.query(), api.users.me.query()]);
+  const defaultId = me.preferences.defaultProviderId;
   printResult(session.json, providers, () =>
     providers.length === 0
       ? 'No providers yet: add one with `parley providers add --kind <kind> --name <name> …`.'
       : table(
-          ['ID', 'KIND', 'NAME', 'MODEL', 'BASE URL', 'KEY'],
-          providers.map((p) => [p.id, p.kind, p.name, p.defaultModel ?? '-', p.baseUrl ?? '-', p.apiKeyHint ?? '-']),
+          ['ID', 'KIND', 'NAME', 'MODEL', 'BASE URL', 'KEY', 'DEFAULT'],
+          providers.map((p) => [
+            p.id,
+            p.kind,
+            p.name,
+            p.defaultModel ?? '-',
+            p.baseUrl ?? '-',
+            p.apiKeyHint ?? '-',
+            p.id === defaultId ? 'yes' : '',
+          ]),
         ),
   );
+}
+
+/** The provider chats use when they name none (the first provider added is the default until this is used). */
+export async function setDefaultProvider(session: Session, id: string, options: { model?: string }) {
+  const api = connect(session);
+  const provider = await api.providers.get.query({ id });
+  const preferences = await api.users.updatePreferences.mutate({
+    defaultProviderId: provider.id,
+    defaultModel: options.model ?? null,
+  });
+  printResult(
+    session.json,
+    preferences,
+    () =>
+      `Default provider: ${provider.name} (${provider.id}), model ${preferences.defaultModel ?? provider.defaultModel ?? '-'}.`,
+  );
+}
+
+/** The models each provider offers (asked of the provider itself; one that does not answer is reported, not fatal). */
+export async function listModels(session: Session) {
+  const api = connect(session);
+  const [providers, me] = await Promise.all([api.providers.list.query(), api.users.me.query()]);
+  const results = await Promise.all(
+    providers.map(async (p) => {
+      try {
+        const { models } = await api.providers.models.query({ id: p.id });
+        return { providerId: p.id, provider: p.name, defaultModel: p.defaultModel, models, error: null };
+      } catch (error) {
+        return {
+          providerId: p.id,
+          provider: p.name,
+          defaultModel: p.defaultModel,
+          models: [],
+          error: String((error as Error).message),
+        };
+      }
+    }),
+  );
+  if (results.some((r) => r.error)) session.exitCode = 1;
+  const defaultId = me.preferences.defaultProviderId;
+  printResult(session.json, results, () => {
+    if (results.length === 0) return 'No providers yet: add one with `parley providers add …`.';
+    return results
+      .map((r) => {
+        const head = `${r.provider} (${r.providerId})${r.providerId === defaultId ? ' [default]' : ''}`;
+        if (r.error) return `${head}\n  could not list models: ${r.error}`;
+        const models = r.models.map((m) => `  ${m}${m === r.defaultModel ? '  (default model)' : ''}`);
+        return [head, ...(models.length > 0 ? models : ['  (none listed)'])].join('\n');
+      })
+      .join('\n');
+  });
 }
 
 export interface AddProviderOptions {
@@ -201,13 +262,15 @@ export async function chat(session: Session, textArgument: string | undefined, o
   const text = await messageText(textArgument);
   const api = connect(session);
   let chatId = options.chat;
+  /** A chat this command made, until its first message is stored (a refused send deletes it again). */
+  let created = false;
   if (!chatId) {
-    const created = await api.chat.create.mutate({
+    const made = await api.chat.create.mutate({
       ...(options.provider ? { providerId: options.provider } : {}),
       ...(options.model ? { model: options.model } : {}),
     });
-    chatId = created.id;
-    if (!session.json) writeErr(paint.err.dim(`New chat ${chatId} (continue it with --chat ${chatId})\n`));
+    chatId = made.id;
+    created = true;
   }
   // One request from the question to the first token (chat.sendAndStream); a dropped connection resumes the reply.
   let userMessageId = '';
@@ -225,6 +288,10 @@ export async function chat(session: Session, textArgument: string | undefined, o
           ...(options.model ? { model: options.model } : {}),
         },
         onStarted: (sent) => {
+          if (created && !session.json) {
+            writeErr(paint.err.dim(`New chat ${chatId} (continue it with --chat ${chatId})\n`));
+          }
+          created = false;
           userMessageId = sent.userMessage.id;
           if (session.json) emit({ type: 'started', chatId, ...sent });
           release();
@@ -242,6 +309,10 @@ export async function chat(session: Session, textArgument: string | undefined, o
         },
       },
     );
+  } catch (error) {
+    // A send refused before anything was stored (no provider, a cap) leaves no empty chat behind.
+    if (created && chatId) await api.chat.delete.mutate({ id: chatId }).catch(() => {});
+    throw error;
   } finally {
     release();
   }

@@ -44,9 +44,19 @@ function defineProviders(program: Command, session: commands.Session) {
     .action((id: string) => commands.testProvider(session, id));
   providers
     .command('remove')
-    .description('delete a provider')
+    .description('delete a provider (when it was the default, the oldest remaining one becomes the default)')
     .argument('<id>', 'provider id')
     .action((id: string) => commands.removeProvider(session, id));
+  providers
+    .command('default')
+    .description('use this provider when a chat names none (your first provider is the default until then)')
+    .argument('<id>', 'provider id')
+    .option('--model <model>', 'default model (else the provider’s own default model)')
+    .action((id: string, options: { model?: string }) => commands.setDefaultProvider(session, id, options));
+  program
+    .command('models')
+    .description('the models each of your providers offers, as the provider lists them')
+    .action(() => commands.listModels(session));
 }
 
 function defineChats(program: Command, session: commands.Session) {

@@ -2,18 +2,18 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
-import { createOutbound } from './modules/providers/index.ts';
-import { closeInterruptedReplies, createReplies } from './modules/replies/index.ts';
-import { exportRoutePlugin, promoteAdmins, resumeAccountDeletions } from './modules/users/index.ts';
-import { createAuth, createSessions } from './shared/auth.ts';
-import { type Database, openDatabase } from './shared/db/client.ts';
-import { setCursorSecret } from './shared/lib/cursor.ts';
+import { gatewayPlugin } from './modules/gateway/index.ts';
+import { exportRoutePlugin } from './modules/users/index.ts';
+import { createServices } from './services.ts';
+import type { Database } from './shared/db/client.ts';
 import type { Config } from './shared/lib/env.ts';
 import { AppError, databaseCauseCode, ERROR_CODES, RETRY_AFTER_SECONDS, toAppError } from './shared/lib/errors.ts';
 import { loggerOptions } from './shared/lib/logger.ts';
 import { authPlugin } from './shared/plugins/auth.ts';
 import { healthPlugin } from './shared/plugins/health.ts';
 import { addInputPolicy } from './shared/plugins/input-policy.ts';
+import { metricsPlugin } from './shared/plugins/metrics.ts';
+import { rateLimitPlugin } from './shared/plugins/rate-limit.ts';
 import { addRequestLogging, RequestLogController } from './shared/plugins/request-log.ts';
 import { restPlugin } from './shared/plugins/rest.ts';
 import { securityPlugin } from './shared/plugins/security.ts';
@@ -49,19 +49,20 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   for (const warning of config.warnings) app.log.warn(warning);
   addRequestLogging(app);
   addInputPolicy(app);
-  // Page cursors carry a MAC keyed by AUTH_SECRET: every server of the deployment accepts the others' cursors.
-  setCursorSecret(config.authSecret);
-
-  const database = deps.database ?? (await openDatabase(config.database, config.databaseTimeouts));
-  app.addHook('onClose', async () => {
-    await database.close();
-  });
-  try {
-    await database.migrate();
-  } catch (error) {
+  const services = await createServices(config, { log: app.log, database: deps.database }).catch(async (error) => {
     await app.close();
     throw error;
-  }
+  });
+  const { auth, sessions, outbound, replies, database, metrics } = services;
+  // Before the server waits for in-flight requests: live replies finish (within REPLY_DRAIN_MS) or are closed, so
+  // their followers' streams end too. The services close last.
+  app.addHook('preClose', async () => {
+    closing = true;
+    await replies.close();
+  });
+  app.addHook('onClose', async () => {
+    await services.close();
+  });
 
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id);
@@ -93,21 +94,6 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       .send({ error: error.name, code: error.code, message: error.message, requestId: request.id });
   });
 
-  const promoted = await promoteAdmins({ db: database.db, emails: config.adminEmails });
-  if (promoted > 0) app.log.info({ promoted }, 'made the users named in ADMIN_EMAILS admins');
-  const interrupted = await closeInterruptedReplies(database.db, config.chat);
-  if (interrupted > 0) app.log.warn({ interrupted }, 'closed replies left streaming by a process that stopped');
-  await resumeAccountDeletions({ db: database.db, log: app.log });
-
-  const auth = createAuth({ config, db: database.db, log: app.log });
-  const sessions = createSessions({ auth, config, db: database.db });
-  const outbound = createOutbound(config.outboundPolicy, config.providerTimeoutMs);
-  const replies = createReplies({ db: database.db, log: app.log, limits: config.chat });
-  // Before the server waits for in-flight requests: end live replies, so their followers' streams end too.
-  app.addHook('preClose', async () => {
-    closing = true;
-    await replies.engine.shutdown();
-  });
   // Node reaps idle keep-alive sockets once, when closing starts; a response still being written then (a compressed
   // file a client reads slowly) leaves its socket open and idle afterwards, and the close waits for it until the
   // shutdown timeout. Each response that ends during the close reaps them again.
@@ -117,11 +103,14 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
 
   await app.register(securityPlugin, { config });
+  await app.register(metricsPlugin, { metrics, token: config.metricsToken, production: config.env === 'production' });
+  await app.register(rateLimitPlugin, { config, redis: services.redis });
   await app.register(healthPlugin, { database });
   await app.register(authPlugin, { auth, publicUrl: config.publicUrl });
   await app.register(trpcPlugin, { auth, sessions, db: database.db, config, outbound, replies });
   await app.register(restPlugin, { auth, sessions, db: database.db, config, outbound, replies });
   await app.register(exportRoutePlugin, { auth, sessions, db: database.db, config, outbound, replies });
+  await app.register(gatewayPlugin, { auth, sessions, db: database.db, config, outbound, replies });
   if (config.webDistDir) await app.register(webAppPlugin, { root: config.webDistDir });
   return app;
 }

@@ -9,6 +9,8 @@ import * as schema from './db/schema/index.ts';
 import { createAttemptCounter, emailKey, passwordProblem } from './lib/account-guard.ts';
 import type { Config } from './lib/env.ts';
 import { hashPassword, needsRehash, verifyPassword } from './lib/password.ts';
+import { createRedisRateLimitStore } from './rate-limit-store.ts';
+import type { RedisConnections } from './redis.ts';
 import { createSessionLookup } from './session-lookup.ts';
 
 /** Set by the auth plugin from Fastify's view of the client address; any client-sent value is replaced. */
@@ -18,11 +20,13 @@ export interface AuthOptions {
   config: Config;
   db: Db;
   log: FastifyBaseLogger;
+  /** Shared with the other servers: Better Auth's rate limits are counted there. */
+  redis?: RedisConnections | null;
 }
 
 const SESSION_AGES = { expiresIn: 60 * 60 * 24 * 30, updateAge: 60 * 60 * 24 };
 
-export function createAuth({ config, db, log }: AuthOptions) {
+export function createAuth({ config, db, log, redis }: AuthOptions) {
   const rule = { window: config.authRateLimit.windowSeconds, max: config.authRateLimit.max };
   const adminEmails = new Set(config.adminEmails);
   return betterAuth({
@@ -50,6 +54,10 @@ export function createAuth({ config, db, log }: AuthOptions) {
     rateLimit: {
       enabled: true,
       storage: 'memory',
+      // Several servers count together on Redis; one server counts in memory.
+      ...(redis
+        ? { customStorage: createRedisRateLimitStore(redis.connect('parley-auth-limits'), `${redis.prefix}auth:`) }
+        : {}),
       window: 60,
       max: 300,
       customRules: { '/sign-up/email': rule, '/sign-in/email': rule },

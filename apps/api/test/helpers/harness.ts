@@ -4,9 +4,8 @@ import type { LanguageModel } from 'ai';
 import type { Logger } from 'drizzle-orm';
 import { pino } from 'pino';
 import { createOutbound, type Outbound } from '../../src/modules/providers/index.ts';
-import { createReplies } from '../../src/modules/replies/index.ts';
 import { appRouter } from '../../src/router.ts';
-import { createAuth, createSessions } from '../../src/shared/auth.ts';
+import { createServices } from '../../src/services.ts';
 import { createContextBuilder } from '../../src/shared/context.ts';
 import type { Database } from '../../src/shared/db/client.ts';
 import type { EnvSource } from '../../src/shared/lib/env.ts';
@@ -28,15 +27,16 @@ export async function createHarness(env: EnvSource = {}) {
   const database: Database = await openTestDatabase({ logger });
   const config = testConfig(env);
   const log = pino({ level: 'silent' });
-  const auth = createAuth({ config, db: database.db, log });
   // The real outbound (guarded fetch, real AI SDK providers) unless a test swaps in the AI SDK's mock model.
   const real = createOutbound(config.outboundPolicy, config.providerTimeoutMs);
   const models: { factory: Outbound['languageModel'] } = { factory: real.languageModel };
   const outbound: Outbound = { ...real, languageModel: (target, modelId) => models.factory(target, modelId) };
-  const replies = createReplies({ db: database.db, log, limits: config.chat });
+  // The services as the server builds them (services.ts), on the test's database and outbound.
+  const services = await createServices(config, { log, database, outbound });
+  const { auth, replies } = services;
   const buildContext = createContextBuilder({
     auth,
-    sessions: createSessions({ auth, config, db: database.db }),
+    sessions: services.sessions,
     db: database.db,
     config,
     outbound,
@@ -83,9 +83,9 @@ export async function createHarness(env: EnvSource = {}) {
         }),
       );
     },
+    services,
     async close() {
-      await replies.engine.shutdown();
-      await database.close();
+      await services.close();
     },
   };
 }

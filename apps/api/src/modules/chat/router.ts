@@ -49,8 +49,8 @@ function replyDeps(ctx: Pick<Context, 'db' | 'config' | 'outbound' | 'replies'> 
 
 /** What following a reply needs. */
 function followDeps(replies: Replies, db: Context['db'], userId: string, signal: AbortSignal | undefined) {
-  const { engine, hub, limits } = replies;
-  return { db, engine, hub, userId, signal, pollMs: limits.checkpointIntervalMs };
+  const { engine, hub } = replies;
+  return { db, engine, hub, userId, signal };
 }
 
 const RESUME_NEEDS_ID =

@@ -36,8 +36,17 @@ export interface GenerationRequest {
   onSettled?(message: Message | undefined): Promise<void>;
 }
 
+/** What the engine reports for metrics (shared/metrics.ts). */
+export interface ReplyObserver {
+  firstToken(seconds: number): void;
+  ended(outcome: 'complete' | 'stopped' | 'error' | 'gone', outputTokensPerSecond: number | null): void;
+  providerError(kind: 'idle' | 'http' | 'network' | 'other'): void;
+}
+
 interface Live {
   request: GenerationRequest;
+  startedAt: number;
+  firstTokenAt: number | null;
   checkpoint: Checkpoint;
   reasoning: string;
   abort: AbortController;
@@ -55,10 +64,13 @@ export interface EngineOptions {
   /** PROVIDER_IDLE_TIMEOUT_MS: a provider silent this long (before or during a reply) ends it as an error. */
   providerIdleTimeoutMs?: number;
   /**
-   * Closes replies whose writer stopped (a crash, a final write that never landed), run every `everyMs` while the
-   * server lives, not only at start: their followers, polling the row, then get a final event.
+   * Leases: every `everyMs` this server renews the slots of its live replies (their checkpoints renew the rows'
+   * heartbeats) and closes replies whose writer stopped (no heartbeat for `staleMs`: a crashed server, a final write
+   * that never landed), telling their followers, wherever they are. Every server sweeps; the close is a
+   * compare-and-set, so each reply is closed once.
    */
-  sweep?: { everyMs: number; run(): Promise<number> };
+  leases?: { everyMs: number; staleMs: number };
+  observe?: ReplyObserver;
 }
 
 export const INTERRUPTED = 'interrupted: the server stopped during this reply';
@@ -69,21 +81,56 @@ export class GenerationEngine {
   readonly #after = new Set<Promise<void>>();
   readonly #options: EngineOptions;
 
-  readonly #sweep: NodeJS.Timeout | undefined;
+  readonly #leases: NodeJS.Timeout | undefined;
+  /** Shutting down: no new replies. */
+  #draining = false;
 
   constructor(options: EngineOptions) {
     this.#options = options;
-    const { sweep, log } = options;
-    this.#sweep = sweep
-      ? setInterval(() => {
-          sweep.run().then(
-            (closed) => {
-              if (closed > 0) log.warn({ closed }, 'closed replies whose writer stopped');
-            },
-            (error: unknown) => log.warn({ err: error }, 'closing stale replies failed'),
-          );
-        }, sweep.everyMs).unref()
+    const { leases } = options;
+    this.#leases = leases
+      ? setInterval(() => void this.#renewAndSweep(leases.staleMs), leases.everyMs).unref()
       : undefined;
+    // Another server's chat.stop for a reply this one writes.
+    options.hub.onStopRequest((messageId) => void this.stop(messageId));
+  }
+
+  /** The bus this engine publishes on (stops and followers from other servers use it too). */
+  get hub(): EventHub {
+    return this.#options.hub;
+  }
+
+  /** False once the server is shutting down: new replies are refused. */
+  get accepting(): boolean {
+    return !this.#draining;
+  }
+
+  /** Live replies on this server (metrics). */
+  get liveCount(): number {
+    return this.#live.size;
+  }
+
+  async #renewAndSweep(staleMs: number) {
+    const { log, db, hub, generations } = this.#options;
+    const live = [...this.#live.values()].map((l) => ({ userId: l.request.userId, id: l.request.messageId }));
+    await generations.renew(live).catch((error: unknown) => log.warn({ err: error }, 'renewing reply slots failed'));
+    try {
+      const closed = await repository.closeStaleStreaming(
+        db,
+        new Date(Date.now() - staleMs),
+        INTERRUPTED,
+        live.map((l) => l.id),
+      );
+      for (const row of closed) {
+        const message = toMessage(row);
+        hub.publish(row.id, { type: 'error', message });
+        // Its slot, if its server died holding it, expires with its lease; release it now all the same.
+        await generations.release(row.userId, row.id).catch(() => {});
+      }
+      if (closed.length > 0) log.warn({ closed: closed.length }, 'closed replies whose writer stopped');
+    } catch (error) {
+      log.warn({ err: error }, 'closing stale replies failed');
+    }
   }
 
   /** The text of a live reply so far, or undefined when it is not generating here. */
@@ -95,6 +142,8 @@ export class GenerationEngine {
   start(request: GenerationRequest): void {
     const live: Live = {
       request,
+      startedAt: performance.now(),
+      firstTokenAt: null,
       checkpoint: this.#options.checkpoints.add(request.messageId),
       reasoning: '',
       abort: new AbortController(),
@@ -150,9 +199,24 @@ export class GenerationEngine {
     await Promise.all(ids.map((id) => this.stop(id)));
   }
 
-  /** Closes every live reply as interrupted (the server is shutting down). */
-  async shutdown(): Promise<void> {
-    clearInterval(this.#sweep);
+  /**
+   * The server is shutting down: new replies are refused, live ones may finish within `drainMs`, then the rest are
+   * closed as interrupted with their text so far.
+   */
+  async shutdown(drainMs = 0): Promise<void> {
+    this.#draining = true;
+    const waiting = [...this.#live.values()].map((l) => l.done);
+    if (drainMs > 0 && waiting.length > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(waiting),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, drainMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    clearInterval(this.#leases);
     const lives = [...this.#live.values()];
     for (const live of lives) this.#abort(live, 'shutdown');
     await Promise.all(lives.map((l) => l.done));
@@ -170,6 +234,7 @@ export class GenerationEngine {
     try {
       outcome = await this.#generate(live);
     } catch (error) {
+      if (!live.abort.signal.aborted) this.#options.observe?.providerError(errorKind(error));
       outcome = live.abort.signal.aborted
         ? this.#abortedOutcome(live)
         : {
@@ -196,6 +261,7 @@ export class GenerationEngine {
     });
     if (!row) return this.#gone(request.messageId); // the chat was deleted meanwhile, or the write failed
     const message = toMessage(row);
+    this.#observeEnd(live, message);
     this.#options.hub.publish(request.messageId, { type: message.status === 'error' ? 'error' : 'finish', message });
     if (message.status === 'complete' && request.onComplete) {
       const task = request
@@ -214,6 +280,10 @@ export class GenerationEngine {
     const idleTimeoutMs = this.#options.providerIdleTimeoutMs;
     for await (const part of generate({ model, system, messages, abortSignal: live.abort.signal, idleTimeoutMs })) {
       if (part.type === 'text') {
+        if (live.firstTokenAt === null) {
+          live.firstTokenAt = performance.now();
+          this.#options.observe?.firstToken((live.firstTokenAt - live.startedAt) / 1000);
+        }
         const text = withoutNul(part.text);
         checkpoint.text += text;
         this.#options.hub.publish(request.messageId, { type: 'delta', delta: text, end: checkpoint.text.length });
@@ -229,8 +299,18 @@ export class GenerationEngine {
 
   /** Followers of a reply that ended without a final event read its row instead of waiting for one. */
   #gone(messageId: string): undefined {
+    this.#options.observe?.ended('gone', null);
     this.#options.hub.publish(messageId, { type: 'gone' });
     return undefined;
+  }
+
+  #observeEnd(live: Live, message: Message) {
+    const observe = this.#options.observe;
+    if (!observe) return;
+    const seconds = live.firstTokenAt === null ? 0 : (performance.now() - live.firstTokenAt) / 1000;
+    const tokens = message.usage?.outputTokens ?? 0;
+    const status = message.status === 'pending' || message.status === 'streaming' ? 'error' : message.status;
+    observe.ended(status, tokens > 0 && seconds > 0 ? tokens / seconds : null);
   }
 
   #abortedOutcome(live: Live): Partial<repository.MessageRow> {
@@ -238,6 +318,15 @@ export class GenerationEngine {
       ? { status: 'error', error: INTERRUPTED }
       : { status: 'stopped', error: null, finishReason: 'stop' };
   }
+}
+
+/** The kind of a provider failure, for metrics: never its text. */
+function errorKind(error: unknown): 'idle' | 'http' | 'network' | 'other' {
+  if (error instanceof ProviderIdleError) return 'idle';
+  const e = error as { statusCode?: unknown; cause?: { code?: unknown } } | null;
+  if (typeof e?.statusCode === 'number') return 'http';
+  if (typeof e?.cause?.code === 'string') return 'network';
+  return 'other';
 }
 
 /** Waits between attempts at a write while the database does not answer: about 30 s in all, then the error stands. */

@@ -20,8 +20,6 @@ export interface StreamOptions {
   messageId: string;
   lastEventId: string | null | undefined;
   signal: AbortSignal | undefined;
-  /** How often to re-read a reply that is streaming but not in this process (another server is writing it). */
-  pollMs: number;
   /** Frees the user's stream slot (stream-slots.ts) when the stream ends. */
   release?: () => void;
 }
@@ -35,6 +33,8 @@ function seenFrom(lastEventId: string | null | undefined): number {
   const offset = Number.parseInt(lastEventId, 10);
   return Number.isSafeInteger(offset) && offset > 0 ? offset : 0;
 }
+
+type TrackedEvent = ReturnType<typeof delta>;
 
 function delta(text: string, from: number) {
   return tracked(String(text.length), { type: 'text-delta', delta: text.slice(from) } as ClientEvent);
@@ -56,41 +56,27 @@ export async function openStream(options: StreamOptions & { slots?: StreamSlots 
   return followReply({ ...options, release });
 }
 
-/** The events of a reply known to be the user's, from what the client has (lastEventId) to its final event. */
+/**
+ * The events of a reply known to be the user's, from what the client has (lastEventId) to its final event. A reply
+ * generating here is followed on this server's hub; any other is read from its row, then followed on the bus (written
+ * by another server, or closed by whichever server finds its writer gone): followers never poll the database.
+ */
 export async function* followReply(options: StreamOptions) {
   const { engine, hub, messageId, signal } = options;
-  let seen = seenFrom(options.lastEventId);
+  const seen = seenFrom(options.lastEventId);
 
   // Listen before reading the state, or events could fall in the gap.
   const queue = createQueue<StreamEvent>(signal);
-  const unsubscribe = hub.subscribe(messageId, queue.push);
+  const live = engine.snapshot(messageId);
+  const unsubscribe = live
+    ? hub.subscribe(messageId, queue.push)
+    : hub.follow(messageId, Number.isFinite(seen) ? seen : 0, queue.push);
   try {
-    const live = engine.snapshot(messageId);
-    if (!live) {
-      yield* replayStored(options, seen);
-      return;
-    }
-    if (live.text.length > seen) {
-      yield delta(live.text, seen);
-      seen = live.text.length;
-    }
+    let state = live ? yield* fromText(live.text, seen) : yield* readStored(options, seen);
+    if (state.ended) return;
     for await (const event of queue) {
-      if (event.type === 'gone') {
-        yield* replayStored(options, seen);
-        return;
-      }
-      if (event.type !== 'delta') {
-        if (event.message.text.length > seen) yield delta(event.message.text, seen);
-        yield final(event.message);
-        return;
-      }
-      if (event.end <= seen) continue;
-      const start = event.end - event.delta.length;
-      yield tracked(String(event.end), {
-        type: 'text-delta',
-        delta: event.delta.slice(Math.max(0, seen - start)),
-      } as ClientEvent);
-      seen = event.end;
+      state = yield* onEvent(options, event, state.seen);
+      if (state.ended) return;
     }
   } finally {
     unsubscribe();
@@ -98,23 +84,57 @@ export async function* followReply(options: StreamOptions) {
   }
 }
 
-/** A reply not generating in this process: finished (replay it), or written elsewhere (follow its checkpoints). */
-async function* replayStored(options: StreamOptions, alreadySeen: number) {
-  let seen = alreadySeen;
-  for (;;) {
-    const row = await repository.findMessage(options.db, options.userId, options.messageId);
-    if (!row) return; // deleted with its chat while followed
-    if (row.text.length > seen) {
-      yield delta(row.text, seen);
-      seen = row.text.length;
-    }
-    if (row.status !== 'streaming' && row.status !== 'pending') {
-      yield final(toMessage(row));
-      return;
-    }
-    if (options.signal?.aborted) return;
-    await new Promise((resolve) => setTimeout(resolve, options.pollMs));
+interface Progress {
+  ended: boolean;
+  /** How much of the text the client has. */
+  seen: number;
+}
+
+function* fromText(text: string, seen: number): Generator<TrackedEvent, Progress> {
+  if (text.length <= seen) return { ended: false, seen };
+  yield delta(text, seen);
+  return { ended: false, seen: text.length };
+}
+
+async function* onEvent(options: StreamOptions, event: StreamEvent, seen: number) {
+  // Ended without a final event: its row says how (or it is still open, and the sweep will close it).
+  if (event.type === 'gone') return yield* readStored(options, seen);
+  if (event.type !== 'delta') {
+    if (event.message.text.length > seen) yield delta(event.message.text, seen);
+    yield final(event.message);
+    return { ended: true, seen };
   }
+  if (event.end <= seen) return { ended: false, seen };
+  const start = event.end - event.delta.length;
+  let from = seen;
+  if (start > seen) {
+    // A gap (the bus lost entries): the row has the text up to its last checkpoint; the next events follow it.
+    const stored = yield* readStored(options, seen);
+    // Still short of this delta: the rest comes whole with the final event.
+    if (stored.ended || event.end <= stored.seen || start > stored.seen) return stored;
+    from = stored.seen;
+  }
+  yield tracked(String(event.end), {
+    type: 'text-delta',
+    delta: event.delta.slice(Math.max(0, from - start)),
+  } as ClientEvent);
+  return { ended: false, seen: event.end };
+}
+
+/** The reply's row: its text past `seen`, and its final event when it has ended. */
+async function* readStored(options: StreamOptions, alreadySeen: number): AsyncGenerator<TrackedEvent, Progress> {
+  let seen = alreadySeen;
+  const row = await repository.findMessage(options.db, options.userId, options.messageId);
+  if (!row) return { ended: true, seen }; // deleted with its chat
+  if (row.text.length > seen) {
+    yield delta(row.text, seen);
+    seen = row.text.length;
+  }
+  if (row.status !== 'streaming' && row.status !== 'pending') {
+    yield final(toMessage(row));
+    return { ended: true, seen };
+  }
+  return { ended: false, seen };
 }
 
 /** An async queue that ends when the signal aborts. */

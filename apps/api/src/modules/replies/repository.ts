@@ -1,6 +1,6 @@
 // The rows a reply reads and writes. Hot statements are prepared once (no query building per reply), and a reply's
 // start reads everything it needs with statements that run side by side on the pool: one round trip.
-import { and, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, eq, inArray, lt, notInArray, sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '../../shared/db/client.ts';
 import { perDatabase } from '../../shared/db/prepared.ts';
 import { chat, message, preferences, provider } from '../../shared/db/schema/index.ts';
@@ -15,7 +15,7 @@ export const replyStatements = perDatabase((db) => {
   return {
     /**
      * The chat, the user's preferences and the provider the reply will use (the one named in the call, else the
-     * chat's, else the default, else the oldest), in one statement.
+     * chat's, else the default, else the only one), in one statement.
      */
     context: db
       .select({
@@ -33,10 +33,9 @@ export const replyStatements = perDatabase((db) => {
           eq(provider.userId, chat.userId),
           eq(
             provider.id,
-            // Named by the call, the chat, the user's default; else the user's oldest provider (NO_PROVIDER only
-            // for a user without any).
+            // Named by the call, the chat, the user's default; else the user's only provider, when there is one.
             sql`coalesce(${p('providerId')}::text, ${chat.providerId}, ${preferences.defaultProviderId},
-              (select o.id from ${provider} o where o.user_id = ${chat.userId} order by o.created_at, o.id limit 1))`,
+              (select min(o.id) from ${provider} o where o.user_id = ${chat.userId} having count(*) = 1))`,
           ),
         ),
       )
@@ -182,9 +181,12 @@ export async function deleteMessages(db: Db, ids: string[]): Promise<void> {
   if (ids.length > 0) await db.delete(message).where(inArray(message.id, ids));
 }
 
-/** Closes replies left streaming by a process that died (no heartbeat since `before`), keeping their text. */
-export async function closeStaleStreaming(db: Db, before: Date, reason: string): Promise<number> {
-  const rows = await db
+/**
+ * Closes replies left streaming by a process that died (no heartbeat since `before`), keeping their text; not those in
+ * `except` (this server's own live replies). A compare-and-set: a reply closed by two servers at once is closed once.
+ */
+export async function closeStaleStreaming(db: Db, before: Date, reason: string, except: string[] = []) {
+  return db
     .update(message)
     .set({
       status: 'error',
@@ -193,7 +195,31 @@ export async function closeStaleStreaming(db: Db, before: Date, reason: string):
         else jsonb_build_array(jsonb_build_object('type', 'text', 'text', ${message.text})) end`,
       updatedAt: new Date(),
     })
-    .where(and(eq(message.status, 'streaming'), lt(message.updatedAt, before)))
-    .returning({ id: message.id });
-  return rows.length;
+    .where(
+      and(
+        eq(message.status, 'streaming'),
+        lt(message.updatedAt, before),
+        except.length > 0 ? notInArray(message.id, except) : undefined,
+      ),
+    )
+    .returning();
+}
+
+/**
+ * Stops a reply no server is writing (its owner did not answer a stop): a compare-and-set from `streaming`, keeping
+ * the text its checkpoints wrote. Undefined when it had already ended.
+ */
+export async function stopUnowned(db: Db, userId: string, id: string) {
+  const [row] = await db
+    .update(message)
+    .set({
+      status: 'stopped',
+      finishReason: 'stop',
+      parts: sql`case when ${message.text} = '' then '[]'::jsonb
+        else jsonb_build_array(jsonb_build_object('type', 'text', 'text', ${message.text})) end`,
+      updatedAt: new Date(),
+    })
+    .where(and(eq(message.id, id), eq(message.userId, userId), eq(message.status, 'streaming')))
+    .returning();
+  return row;
 }

@@ -23,8 +23,13 @@ export interface Database {
   migrate(): Promise<void>;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
+  /** Connections the pool may open, and queries running or waiting for one now (metrics). */
+  stats(): { max: number; busy: number };
   close(): Promise<void>;
 }
+
+/** Queries running or waiting on each bounded postgres.js client. */
+const inFlight = new WeakMap<object, { busy: number }>();
 
 export const MIGRATIONS_FOLDER = new URL('../../../drizzle', import.meta.url).pathname;
 
@@ -66,6 +71,7 @@ export function openPostgres(url: string, max: number, timeouts: DatabaseTimeout
 
 function boundAcquire(client: postgres.Sql, acquireMs: number): postgres.Sql {
   const unsafe = client.unsafe.bind(client);
+  const counter = { busy: 0 };
   const bounded = ((...args: Parameters<postgres.Sql['unsafe']>) => {
     const query = unsafe(...args);
     // postgres.js runs a query when it is awaited (its `then`); this instance's own `then` races that against the
@@ -74,17 +80,26 @@ function boundAcquire(client: postgres.Sql, acquireMs: number): postgres.Sql {
     let raced: Promise<unknown> | undefined;
     Object.defineProperty(query, 'then', {
       value: (onFulfilled?: (value: unknown) => unknown, onRejected?: (reason: unknown) => unknown) => {
-        raced ??= raceAcquire(query, run, acquireMs);
+        if (!raced) {
+          counter.busy++;
+          raced = raceAcquire(query, run, acquireMs);
+          raced.then(
+            () => counter.busy--,
+            () => counter.busy--,
+          );
+        }
         return raced.then(onFulfilled, onRejected);
       },
     });
     return query;
   }) as postgres.Sql['unsafe'];
-  return new Proxy(client, {
+  const proxy = new Proxy(client, {
     get(target, property, receiver) {
       return property === 'unsafe' ? bounded : Reflect.get(target, property, receiver);
     },
   });
+  inFlight.set(proxy, counter);
+  return proxy;
 }
 
 /** A database error saying no pooled connection took the query in time (errors.ts maps it to 503). */
@@ -157,6 +172,7 @@ export function fromPostgres(
     async ping() {
       await db.execute(sql`select 1`);
     },
+    stats: () => ({ max: client.options.max, busy: inFlight.get(client)?.busy ?? 0 }),
     async close() {
       await client.end({ timeout: 5 });
     },
@@ -176,6 +192,7 @@ export function fromPglite(client: PGlite, options: DrizzleOptions = {}, onClose
       if (client.closed) throw new Error('the embedded database is closed');
       await db.execute(sql`select 1`);
     },
+    stats: () => ({ max: 1, busy: 0 }),
     async close() {
       if (!client.closed) await client.close();
       onClose();

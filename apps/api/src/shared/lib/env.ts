@@ -54,6 +54,14 @@ export interface Config {
   /** Users with these emails are admins (given at sign-up, and at every start). */
   adminEmails: string[];
   apiKeyRateLimitPerMinute: number;
+  /** Requests per minute per API key, per signed-in session, and per address for signed-out calls. */
+  rateLimits: { apiKey: number; session: number; ip: number };
+  /** Redis shared by several servers (replies, stops, limits, rate limits); null: everything stays in-process. */
+  redisUrl: string | null;
+  /** Starts every Redis key and channel (REDIS_PREFIX). */
+  redisPrefix: string;
+  /** Bearer token /metrics asks for; null: /metrics is open, except in production where it is off. */
+  metricsToken: string | null;
   /** The built web app the server also serves at /, or null when there is none. */
   webDistDir: string | null;
   /** Said once at boot, after the logger exists (for example: development secrets were generated). */
@@ -72,6 +80,10 @@ export interface ChatLimits {
   providerIdleTimeoutMs: number;
   /** Reply streams one user may hold open at once on one server. */
   maxStreamsPerUser: number;
+  /** Reply streams all users together may hold open at once on one server. */
+  maxStreamsPerServer: number;
+  /** On shutdown, how long live replies may go on to finish before they are closed as interrupted. */
+  drainMs: number;
 }
 
 export class ConfigError extends Error {
@@ -160,9 +172,20 @@ const EnvSchema = z.object({
   MAX_CONCURRENT_GENERATIONS: int(1, 1_000).default(3),
   HISTORY_WINDOW_MESSAGES: int(1, 1_000).default(40),
   CHECKPOINT_INTERVAL_MS: int(10, 60_000).default(250),
-  STALE_GENERATION_MS: int(1_000, 3_600_000).default(60_000),
+  STALE_GENERATION_MS: int(1_000, 3_600_000).default(8_000),
+  REPLY_DRAIN_MS: int(0, 600_000).default(5_000),
   PROVIDER_IDLE_TIMEOUT_MS: int(100, 3_600_000).default(60_000),
   MAX_STREAMS_PER_USER: int(1, 10_000).default(20),
+  MAX_STREAMS_PER_SERVER: int(1, 1_000_000).default(10_000),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, { error: 'expected a redis:// or rediss:// connection URL' })
+    .optional(),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[\w:.-]{1,64}$/, { error: 'expected up to 64 letters, digits, or _ : . -' })
+    .default('parley:'),
+  METRICS_TOKEN: z.string().min(16, { error: 'expected at least 16 characters' }).optional(),
   ADMIN_EMAILS: z
     .string()
     .transform((s) =>
@@ -174,6 +197,8 @@ const EnvSchema = z.object({
     .pipe(z.array(z.email({ error: 'expected comma-separated email addresses' })))
     .default([]),
   API_KEY_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600),
+  SESSION_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(1_200),
+  IP_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600),
   WEB_DIST_DIR: z.string().min(1).optional(),
 });
 
@@ -272,12 +297,25 @@ export function loadConfig(source: EnvSource): Config {
       staleGenerationMs: env.STALE_GENERATION_MS,
       providerIdleTimeoutMs: env.PROVIDER_IDLE_TIMEOUT_MS,
       maxStreamsPerUser: env.MAX_STREAMS_PER_USER,
+      maxStreamsPerServer: env.MAX_STREAMS_PER_SERVER,
+      drainMs: env.REPLY_DRAIN_MS,
     },
+    ...sharedServices(env),
     adminEmails: env.ADMIN_EMAILS,
     apiKeyRateLimitPerMinute: env.API_KEY_RATE_LIMIT_PER_MINUTE,
+    rateLimits: {
+      apiKey: env.API_KEY_RATE_LIMIT_PER_MINUTE,
+      session: env.SESSION_RATE_LIMIT_PER_MINUTE,
+      ip: env.IP_RATE_LIMIT_PER_MINUTE,
+    },
     webDistDir: webDist(env.WEB_DIST_DIR),
     warnings,
   };
+}
+
+/** What servers share (Redis) and what watches them (metrics), null when not configured. */
+function sharedServices(env: { REDIS_URL?: string; REDIS_PREFIX: string; METRICS_TOKEN?: string }) {
+  return { redisUrl: env.REDIS_URL ?? null, redisPrefix: env.REDIS_PREFIX, metricsToken: env.METRICS_TOKEN ?? null };
 }
 
 /** The web app's build: WEB_DIST_DIR, else apps/web/dist when it has been built. */

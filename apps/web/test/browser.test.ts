@@ -1,154 +1,346 @@
-// The web app in headless Chromium (Debian's, driven by playwright-core) against the real API server process and
-// a local fake OpenAI-compatible provider: sign up → provider → test → chat → streamed reply → reload → stop.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { type AddressInfo, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// The web app in headless Chromium (Debian's, driven by playwright-core) against the real API server process on a
+// fresh database and a local fake OpenAI-compatible provider, as a new user goes: sign up, add a provider, chat
+// (streamed markdown and code, stop, regenerate and switch replies, reload mid-stream), the sidebar (load more,
+// search, rename, delete), settings, export, delete the account. Screenshots at 1280 and 375 px in light and dark
+// go to test-artifacts/; axe-core checks each page. The tests run in order and share one signed-in page.
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { type FakeProvider, startFakeProvider } from '@parley/testkit';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildWeb } from '../scripts/web-build.ts';
+import { CHROMIUM, CHROMIUM_ARGS, expectAccessible, mutate, screenshots, startApi, stopApi } from './helpers.ts';
 
-const WEB = new URL('..', import.meta.url).pathname;
-const API_ENTRY = new URL('../../api/src/index.ts', import.meta.url).pathname;
-const ARTIFACTS = join(WEB, 'test-artifacts');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const STORY = Array.from({ length: 80 }, (_, i) => `word${i}`).join(' ');
+const EMAIL = 'browser@example.com';
+const STORY = Array.from({ length: 120 }, (_, i) => `word${i}`).join(' ');
+const MARKDOWN_REPLY = [
+  '## A heading',
+  '',
+  'Some **bold** text and a [link](https://example.com).',
+  '',
+  '| a | b |',
+  '| - | - |',
+  '| 1 | 2 |',
+  '',
+  '```ts',
+  'const answer: number = 42;',
+  '```',
+  '',
+  '<img src=x onerror="window.__pwned=1">',
+].join('\n');
 
 let fake: FakeProvider;
-let server: ChildProcess;
+let server: ChildProcess | undefined;
 let baseUrl: string;
 let browser: Browser;
 let page: Page;
 
-/** A free port: the server's public origin (which Better Auth trusts) must name the port it listens on. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
-async function startApi(): Promise<string> {
-  let output = '';
-  server = spawn(process.execPath, [API_ENTRY], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      PORT: String(await freePort()),
-      DATA_DIR: mkdtempSync(join(tmpdir(), 'parley-web-')),
-      WEB_DIST_DIR: join(WEB, 'dist'),
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  server.stdout?.on('data', (c) => {
-    output += c;
-  });
-  server.stderr?.on('data', (c) => {
-    output += c;
-  });
-  for (let waited = 0; waited < 30_000; waited += 100) {
-    const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
-    if (match?.[1]) return match[1];
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`the API did not start:\n${output}`);
-}
-
 beforeAll(async () => {
-  const build = spawnSync(process.execPath, [join(WEB, 'node_modules/vite/bin/vite.js'), 'build'], {
-    cwd: WEB,
-    encoding: 'utf8',
-  });
-  if (build.status !== 0) throw new Error(`vite build failed:\n${build.stdout}${build.stderr}`);
+  await buildWeb();
   fake = await startFakeProvider();
-  baseUrl = await startApi();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-  page = await browser.newPage({ baseURL: baseUrl });
-});
+  const api = await startApi();
+  server = api.process;
+  baseUrl = api.url;
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const context = await browser.newContext({ baseURL: baseUrl, viewport: { width: 1280, height: 800 } });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl });
+  page = await context.newPage();
+}, 180_000);
 
 afterAll(async () => {
   await browser?.close();
-  if (server && server.exitCode === null) {
-    const exited = new Promise((resolve) => server.once('exit', resolve));
-    server.kill('SIGTERM');
-    await exited;
-  }
+  await stopApi(server);
   await fake?.close();
 });
 
-async function openFirstChat() {
-  await page.getByRole('button', { name: 'Chats' }).click();
-  await page.locator('.chat-link').first().click();
+const assistant = (status: string) => page.locator(`li[data-author="assistant"][data-status="${status}"]`);
+const composer = () => page.getByRole('textbox', { name: 'Message' });
+
+async function sendMessage(text: string) {
+  await composer().fill(text);
+  await composer().press('Enter');
 }
 
-describe('what works', () => {
-  it('sign up, add and test a provider, chat with a streamed reply, reload, stop a long reply', async () => {
+describe('served by the server', () => {
+  it('answers / with the app (index.html not cached), hashed assets immutable and compressed, and any page route', async () => {
+    const index = await fetch(`${baseUrl}/`, { headers: { accept: 'text/html' } });
+    expect(index.status).toBe(200);
+    expect(index.headers.get('cache-control')).toBe('no-cache');
+    const html = await index.text();
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(script).toBeDefined();
+
+    const asset = await fetch(`${baseUrl}${script}`, { headers: { 'accept-encoding': 'br, gzip' } });
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(asset.headers.get('content-encoding')).toBe('br');
+    await asset.arrayBuffer();
+
+    const deep = await fetch(`${baseUrl}/c/some-chat`, { headers: { accept: 'text/html' } });
+    expect(deep.status).toBe(200);
+    expect(await deep.text()).toBe(html);
+    const api = await fetch(`${baseUrl}/trpc/no.such`, { headers: { accept: 'text/html' } });
+    expect(api.headers.get('content-type')).toContain('application/json');
+    await api.arrayBuffer();
+  });
+});
+
+describe('a new user', () => {
+  it('signs up, sees the no-provider state, adds and tests a provider', async () => {
     await page.goto('/');
+    await expectAccessible(page, 'sign in');
+    await screenshots(page, 'sign-in');
     await page.getByRole('button', { name: 'Create an account' }).click();
     await page.getByLabel('Name').fill('Browser User');
-    await page.getByLabel('Email').fill('browser@example.com');
+    await page.getByLabel('Email').fill(EMAIL);
     await page.getByLabel('Password').fill('browser password 123');
     await page.getByRole('button', { name: 'Create account' }).click();
-    await page.getByRole('button', { name: 'Sign out' }).waitFor();
 
-    await page.getByRole('button', { name: 'Providers' }).click();
+    await page.getByRole('heading', { name: 'Add an AI provider first' }).waitFor();
+    await page.getByRole('link', { name: 'Add a provider' }).first().click();
+    expect(new URL(page.url()).pathname).toBe('/settings/providers');
     await page.getByLabel('Name').fill('Fake');
     await page.getByLabel(/^Base URL/).fill(fake.baseUrl);
     await page.getByLabel('Default model').fill('fake-large');
     await page.getByRole('button', { name: 'Add provider' }).click();
     await page.getByRole('button', { name: 'Test Fake' }).click();
     await page.getByText(/OK in \d+ ms · models: fake-large, fake-small/).waitFor();
-
-    fake.reply = 'Hello from the fake provider, streamed word by word.';
-    fake.delayMs = 40;
-    await page.getByRole('button', { name: 'Chats' }).click();
-    await page.getByRole('button', { name: 'New chat' }).click();
-    await page.getByLabel('Message').fill('Hello there');
-    await page.getByRole('button', { name: 'Send' }).click();
-    await page.getByText('Writing…').waitFor();
-    const reply = page.locator('.message.assistant[data-status="complete"] .text');
-    await reply.waitFor({ timeout: 15_000 });
-    expect(await reply.textContent()).toBe(fake.reply);
-
-    await page.reload();
-    await openFirstChat();
-    await page.locator('.message.user .text', { hasText: 'Hello there' }).waitFor();
-    expect(await page.locator('.message.assistant .text').first().textContent()).toBe(fake.reply);
-
-    fake.reply = STORY;
-    fake.delayMs = 150;
-    await page.getByLabel('Message').fill('Tell me a long story');
-    await page.getByRole('button', { name: 'Send' }).click();
-    await page.locator('.message.assistant[data-status="streaming"] .text', { hasText: 'word3' }).waitFor();
-    await page.getByRole('button', { name: 'Stop' }).click();
-    const stopped = page.locator('.message.assistant[data-status="stopped"] .text');
-    await stopped.waitFor();
-    const partial = (await stopped.textContent()) ?? '';
-    expect(partial.startsWith('word0 word1 word2 word3')).toBe(true);
-    expect(partial.length).toBeLessThan(STORY.length);
-
-    await page.reload();
-    await openFirstChat();
-    await page.locator('.message.assistant[data-status="stopped"]').getByText('Stopped').waitFor();
-    expect(await page.locator('.message.assistant[data-status="stopped"] .text').textContent()).toBe(partial);
-
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: join(ARTIFACTS, 'chat.png'), fullPage: true });
+    // The first provider becomes the default.
+    await page.getByText('default', { exact: true }).waitFor();
+    await expectAccessible(page, 'providers');
+    await screenshots(page, 'settings-providers');
   });
 
+  it('chats: markdown rendered safely as it streams, code highlighted with a copy button, a URL per chat', async () => {
+    // P9: the compressed JavaScript of a first load (an empty cache, signed in), without the highlighter.
+    const fresh = await browser.newContext({ baseURL: baseUrl, storageState: await page.context().storageState() });
+    const firstPage = await fresh.newPage();
+    const scripts: { url: string; bytes: Promise<number> }[] = [];
+    firstPage.on('response', (response) => {
+      if (response.request().resourceType() === 'script') {
+        scripts.push({
+          url: response.url(),
+          bytes: response
+            .request()
+            .sizes()
+            .then((s) => s.responseBodySize),
+        });
+      }
+    });
+    await firstPage.goto('/');
+    await firstPage.getByRole('textbox', { name: 'Message' }).waitFor();
+    const sizes = await Promise.all(scripts.map((s) => s.bytes));
+    const firstLoad = sizes.reduce((a, b) => a + b, 0);
+    process.stdout.write(`P9 first-load JavaScript: ${firstLoad} bytes compressed in ${scripts.length} files\n`);
+    expect(sizes.every((size) => size > 0)).toBe(true);
+    expect(firstLoad).toBeLessThanOrEqual(250 * 1024);
+    expect(scripts.some((s) => /core|engine-javascript|typescript/.test(s.url))).toBe(false);
+    await fresh.close();
+
+    await page.goto('/');
+    await composer().waitFor();
+    fake.reply = MARKDOWN_REPLY;
+    fake.delayMs = 20;
+    await sendMessage('Show me some markdown');
+    await page.waitForURL(/\/c\/[^/]+$/);
+    const reply = assistant('complete').last();
+    await reply.waitFor({ timeout: 20_000 });
+    await reply.getByRole('heading', { name: 'A heading' }).waitFor();
+    expect(await reply.locator('strong').first().textContent()).toBe('bold');
+    expect(await reply.locator('table td').count()).toBe(2);
+    expect(await reply.getByRole('link', { name: 'link' }).getAttribute('rel')).toContain('noopener');
+    // Raw HTML is shown as text, never run.
+    expect(await reply.locator('img').count()).toBe(0);
+    expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
+    const code = reply.getByTestId('code-block');
+    await code.locator('pre[data-highlighted="true"]').waitFor();
+    expect(await code.locator('.shiki-token').count()).toBeGreaterThan(3);
+    await code.getByRole('button', { name: 'Copy code' }).click();
+    await code.getByRole('button', { name: 'Copied' }).waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('const answer: number = 42;');
+
+    const chatUrl = page.url();
+    await page.reload();
+    expect(page.url()).toBe(chatUrl);
+    await assistant('complete').last().getByRole('heading', { name: 'A heading' }).waitFor();
+    await expectAccessible(page, 'chat');
+    await screenshots(page, 'chat', async (width) => {
+      if (width === 375) await page.getByTestId('scroller').evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    });
+  });
+
+  it('stops a long reply with Escape, keeps the partial text; regenerates and switches between replies', async () => {
+    fake.reply = STORY;
+    fake.delayMs = 100;
+    await sendMessage('Tell me a long story');
+    await assistant('streaming').getByText('word3', { exact: false }).waitFor();
+    await composer().press('Escape');
+    const stopped = assistant('stopped').last();
+    await stopped.waitFor();
+    const partial = (await stopped.getByTestId('message-text').textContent()) ?? '';
+    expect(partial.startsWith('word0 word1 word2 word3')).toBe(true);
+    expect(partial.length).toBeLessThan(STORY.length);
+    await stopped.getByText('Stopped').waitFor();
+
+    fake.reply = 'A second, different answer.';
+    fake.delayMs = 0;
+    await stopped.getByRole('button', { name: 'Regenerate' }).click();
+    const second = assistant('complete').last();
+    await second.getByText('A second, different answer.').waitFor();
+    expect(await second.getByTestId('branch-position').textContent()).toBe('2/2');
+    await second.getByRole('button', { name: 'Previous reply' }).click();
+    const first = assistant('stopped').last();
+    await first.waitFor();
+    expect(await first.getByTestId('branch-position').textContent()).toBe('1/2');
+    expect(await first.getByTestId('message-text').textContent()).toBe(partial);
+  });
+
+  it('resumes a reply that was streaming when the page was reloaded', async () => {
+    fake.reply = STORY;
+    fake.delayMs = 40;
+    await sendMessage('Another long story, please');
+    await assistant('streaming').getByText('word5', { exact: false }).waitFor();
+    await page.reload();
+    // The reply goes on after the reload and ends with the whole text.
+    const done = assistant('complete').last();
+    await done.getByText('word119', { exact: false }).waitFor({ timeout: 30_000 });
+    expect((await done.getByTestId('message-text').textContent())?.trim()).toBe(STORY);
+  });
+
+  it('keeps a draft per chat', async () => {
+    await composer().fill('half a thought');
+    const here = page.url();
+    await page.goto('/');
+    await composer().waitFor();
+    expect(await composer().inputValue()).toBe('');
+    await page.goto(here);
+    await composer().waitFor();
+    expect(await composer().inputValue()).toBe('half a thought');
+    await composer().fill('');
+  });
+});
+
+describe('the sidebar', () => {
+  it('loads more chats as it scrolls, searches by title, renames in place, deletes after confirming', async () => {
+    for (let i = 1; i <= 35; i++) await mutate(page, baseUrl, 'chat.create', { title: `Seeded chat ${i}` });
+    await page.goto('/');
+    const links = page.getByRole('navigation', { name: 'Chats' }).getByRole('link');
+    await page.getByRole('link', { name: 'Seeded chat 35' }).waitFor();
+    const firstPage = await links.count();
+    expect(firstPage).toBeLessThan(38);
+    await page.getByTestId('chat-list').evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    await page.getByRole('link', { name: 'Seeded chat 1', exact: true }).waitFor();
+    expect(await links.count()).toBeGreaterThan(firstPage);
+    await page.getByText('Today').first().waitFor();
+
+    await page.getByLabel('Search chats').fill('chat 2');
+    await page.getByRole('link', { name: 'Seeded chat 20' }).waitFor();
+    await expect.poll(() => links.count()).toBe(11); // 2, 20–29
+    await page.getByLabel('Search chats').fill('');
+
+    await page.getByRole('button', { name: 'Options for Seeded chat 35' }).click();
+    await page.getByRole('menuitem', { name: 'Rename' }).click();
+    await page.getByLabel('Chat title').fill('Renamed chat');
+    await page.getByLabel('Chat title').press('Enter');
+    await page.getByRole('link', { name: 'Renamed chat' }).waitFor();
+
+    await page.getByRole('button', { name: 'Options for Renamed chat' }).click();
+    await page.getByRole('menuitem', { name: 'Delete' }).click();
+    await page.getByRole('dialog', { name: 'Delete this chat?' }).waitFor();
+    await expectAccessible(page, 'delete dialog');
+    await page.getByRole('button', { name: 'Delete chat' }).click();
+    await page.getByRole('link', { name: 'Renamed chat' }).waitFor({ state: 'detached' });
+  });
+
+  it('works as a drawer at 375 px', async () => {
+    await page.setViewportSize({ width: 375, height: 740 });
+    await page.getByRole('button', { name: 'Open the menu' }).click();
+    const drawer = page.getByRole('dialog', { name: 'Menu' });
+    await drawer.getByRole('link', { name: 'Seeded chat 34' }).waitFor();
+    await expectAccessible(page, 'drawer');
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      await page.screenshot({
+        path: `${new URL('../test-artifacts/', import.meta.url).pathname}drawer-375-${colorScheme}.png`,
+      });
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+    await drawer.getByRole('link', { name: 'Seeded chat 34' }).click();
+    await drawer.waitFor({ state: 'detached' });
+    await page.waitForURL(/\/c\//);
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+});
+
+describe('settings', () => {
+  it('has a page per subject, each at its own address, and a not-found page', async () => {
+    await page.goto('/settings/preferences');
+    await page.getByLabel('Default model').fill('fake-small');
+    await page.getByRole('button', { name: 'Save preferences' }).click();
+    await page.getByText('Preferences saved.').waitFor();
+    await page.reload();
+    expect(await page.getByLabel('Default model').inputValue()).toBe('fake-small');
+    await expectAccessible(page, 'preferences');
+    await screenshots(page, 'settings-preferences');
+
+    await page.goto('/settings/usage');
+    await page.getByRole('list', { name: 'Usage by model' }).getByText('fake-large').waitFor();
+    await expectAccessible(page, 'usage');
+    await screenshots(page, 'settings-usage');
+
+    await page.goto('/settings/api-keys');
+    await page.getByLabel('Key name').fill('cli');
+    await page.getByRole('button', { name: 'Create API key' }).click();
+    expect(await page.getByTestId('new-api-key').textContent()).toMatch(/\S{20,}/);
+    await expectAccessible(page, 'api keys');
+
+    for (const path of ['profile', 'sessions', 'password', 'account']) {
+      await page.goto(`/settings/${path}`);
+      await page.getByRole('heading', { level: 2 }).first().waitFor();
+      await expectAccessible(page, path);
+    }
+
+    await page.goto('/no/such/page');
+    await page.getByRole('heading', { name: 'Page not found' }).waitFor();
+    await page.goto('/c/00000000-0000-0000-0000-000000000000');
+    await page.getByRole('heading', { name: 'This chat does not exist' }).waitFor();
+  });
+
+  it('exports the account as JSON, then deletes the account after the email is typed', async () => {
+    await page.goto('/settings/data');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download my data' }).click(),
+    ]);
+    const exported = JSON.parse(readFileSync((await download.path()) as string, 'utf8')) as {
+      user: { email: string };
+      chats: unknown[];
+    };
+    expect(exported.user.email).toBe(EMAIL);
+    expect(exported.chats.length).toBeGreaterThan(30);
+
+    await page.goto('/settings/account');
+    const remove = page.getByRole('button', { name: 'Delete my account' });
+    expect(await remove.isDisabled()).toBe(true);
+    await page.getByLabel(/Type your email/).fill(EMAIL);
+    await remove.click();
+    await page.getByRole('button', { name: 'Create an account' }).waitFor();
+    const signIn = await fetch(`${baseUrl}/api/auth/sign-in/email`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: baseUrl },
+      body: JSON.stringify({ email: EMAIL, password: 'browser password 123' }),
+    });
+    expect(signIn.status).toBe(401);
+  });
+});
+
+describe('beside the app', () => {
   it('the API docs page at /docs renders the OpenAPI document', async () => {
     const docs = await browser.newPage({ baseURL: baseUrl });
     await docs.goto('/docs');
     await docs.locator('.info .title', { hasText: 'Parley API' }).waitFor();
     await docs.locator('.opblock-summary-path', { hasText: '/chats/{chatId}/messages' }).first().waitFor();
     expect(await docs.locator('.opblock').count()).toBeGreaterThan(25);
-    await docs.screenshot({ path: join(ARTIFACTS, 'docs.png') });
     await docs.close();
   });
 });

@@ -2,5 +2,6 @@
 export * from './auth.ts';
 export * from './chat.ts';
 export * from './providers.ts';
+export * from './spend.ts';
 export * from './usage.ts';
 export * from './users.ts';

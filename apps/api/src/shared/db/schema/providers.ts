@@ -1,6 +1,12 @@
 // Each user's AI providers. The API key is stored only encrypted (AES-256-GCM): ciphertext, IV, tag and key id.
-import { index, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { index, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { user } from './auth.ts';
+
+export interface ModelPrice {
+  model: string;
+  inputPerMTok: number;
+  outputPerMTok: number;
+}
 
 export const provider = pgTable(
   'provider',
@@ -18,6 +24,8 @@ export const provider = pgTable(
     keyTag: text('key_tag'),
     keyId: text('key_id'),
     apiKeyHint: text('api_key_hint'),
+    /** Prices the user set per model (their currency, per million tokens): users.usage reports cost from them. */
+    prices: jsonb('prices').$type<ModelPrice[]>().notNull().default([]),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },

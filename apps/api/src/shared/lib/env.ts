@@ -84,6 +84,11 @@ export interface ChatLimits {
   maxStreamsPerServer: number;
   /** On shutdown, how long live replies may go on to finish before they are closed as interrupted. */
   drainMs: number;
+  /** Spend caps: the default cap in tokens per period for every user (null: none), set per user by admins. */
+  spendCapTokens: number | null;
+  spendCapPeriod: 'day' | 'month';
+  /** The most a reply may write when its user has a cap: the output half of the worst case a send reserves. */
+  spendMaxOutputTokens: number;
 }
 
 export class ConfigError extends Error {
@@ -177,6 +182,9 @@ const EnvSchema = z.object({
   PROVIDER_IDLE_TIMEOUT_MS: int(100, 3_600_000).default(60_000),
   MAX_STREAMS_PER_USER: int(1, 10_000).default(20),
   MAX_STREAMS_PER_SERVER: int(1, 1_000_000).default(10_000),
+  SPEND_CAP_TOKENS: int(1, 1_000_000_000_000).optional(),
+  SPEND_CAP_PERIOD: z.enum(['day', 'month'], { error: 'expected day or month' }).default('month'),
+  SPEND_MAX_OUTPUT_TOKENS: int(1, 1_000_000).default(4_096),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\/\S+$/, { error: 'expected a redis:// or rediss:// connection URL' })
@@ -299,6 +307,9 @@ export function loadConfig(source: EnvSource): Config {
       maxStreamsPerUser: env.MAX_STREAMS_PER_USER,
       maxStreamsPerServer: env.MAX_STREAMS_PER_SERVER,
       drainMs: env.REPLY_DRAIN_MS,
+      spendCapTokens: env.SPEND_CAP_TOKENS ?? null,
+      spendCapPeriod: env.SPEND_CAP_PERIOD,
+      spendMaxOutputTokens: env.SPEND_MAX_OUTPUT_TOKENS,
     },
     ...sharedServices(env),
     adminEmails: env.ADMIN_EMAILS,

@@ -15,7 +15,7 @@ export const replyStatements = perDatabase((db) => {
   return {
     /**
      * The chat, the user's preferences and the provider the reply will use (the one named in the call, else the
-     * chat's, else the default, else the only one), in one statement.
+     * chat's, else the default, else the oldest), in one statement.
      */
     context: db
       .select({
@@ -33,9 +33,10 @@ export const replyStatements = perDatabase((db) => {
           eq(provider.userId, chat.userId),
           eq(
             provider.id,
-            // Named by the call, the chat, the user's default; else the user's only provider, when there is one.
+            // Named by the call, the chat, the user's default; else the user's oldest provider (NO_PROVIDER only
+            // for a user without any).
             sql`coalesce(${p('providerId')}::text, ${chat.providerId}, ${preferences.defaultProviderId},
-              (select min(o.id) from ${provider} o where o.user_id = ${chat.userId} having count(*) = 1))`,
+              (select o.id from ${provider} o where o.user_id = ${chat.userId} order by o.created_at, o.id limit 1))`,
           ),
         ),
       )

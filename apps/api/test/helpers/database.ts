@@ -22,6 +22,26 @@ export function databaseUrl(url: string, name: string): string {
   return parsed.toString();
 }
 
+/** A fresh PostgreSQL database copied from the run's migrated template, by URL (for servers in other processes). */
+export async function createPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const info = inject('testDatabase');
+  if (info.kind !== 'postgres') throw new Error('needs TEST_DATABASE_URL (PostgreSQL)');
+  const name = `${info.prefix}_${randomBytes(4).toString('hex')}`;
+  const admin = postgres(info.url, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`create database "${name}" template "${info.template}"`);
+  } finally {
+    await admin.end();
+  }
+  return {
+    url: databaseUrl(info.url, name),
+    async drop() {
+      const dropper = postgres(info.url, { max: 1, onnotice: () => {} });
+      await dropper.unsafe(`drop database if exists "${name}" with (force)`).finally(() => dropper.end());
+    },
+  };
+}
+
 export async function openTestDatabase(options: DrizzleOptions = {}): Promise<Database> {
   const info = inject('testDatabase');
   if (info.kind === 'pglite') {

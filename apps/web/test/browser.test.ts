@@ -193,6 +193,10 @@ describe('a new user', () => {
     await first.waitFor();
     expect(await first.getByTestId('branch-position').textContent()).toBe('1/2');
     expect(await first.getByTestId('message-text').textContent()).toBe(partial);
+    // The chosen branch is the chat's (chat.selectBranch): a reload keeps it.
+    await page.reload();
+    await assistant('stopped').last().getByTestId('branch-position').waitFor();
+    expect(await assistant('stopped').last().getByTestId('branch-position').textContent()).toBe('1/2');
   });
 
   it('resumes a reply that was streaming when the page was reloaded', async () => {
@@ -205,6 +209,23 @@ describe('a new user', () => {
     const done = assistant('complete').last();
     await done.getByText('word119', { exact: false }).waitFor({ timeout: 30_000 });
     expect((await done.getByTestId('message-text').textContent())?.trim()).toBe(STORY);
+  });
+
+  it('edits and resends an earlier question as a new branch, and switches back', async () => {
+    fake.reply = 'A haiku, as asked.';
+    fake.delayMs = 0;
+    const question = page.locator('li[data-author="user"]').first();
+    await question.getByRole('button', { name: 'Edit and resend' }).click();
+    await page.getByLabel('Edit your message').fill('Write me a haiku instead');
+    await page.getByLabel('Edit your message').press('Enter');
+    await assistant('complete').last().getByText('A haiku, as asked.').waitFor();
+    const edited = page.locator('li[data-author="user"]');
+    await expect.poll(() => edited.count()).toBe(1);
+    expect(await edited.getByTestId('message-text').textContent()).toBe('Write me a haiku instead');
+    expect(await edited.getByTestId('branch-position').textContent()).toBe('2/2');
+    await edited.getByRole('button', { name: 'Previous version' }).click();
+    await page.locator('li[data-author="user"]', { hasText: 'Show me some markdown' }).waitFor();
+    await expect.poll(() => page.locator('li[data-author="user"]').count()).toBeGreaterThan(1);
   });
 
   it('keeps a draft per chat', async () => {

@@ -1,20 +1,18 @@
-// One chat at /c/:chatId: its conversation (the path through its tree the user is on), a reply streaming in, and
-// the composer. A question handed over by the new-chat page (navigation state) is sent once, on arrival.
+// One chat at /c/:chatId: the path through its tree the chat is on (chat.history), a question being sent with its
+// reply streaming in, and the composer. A question handed over by the new-chat page (navigation state) is sent once.
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ArrowDown } from 'lucide-react';
-import { useEffect, useMemo, useRef, useState } from 'react';
-import { Link, useLocation, useNavigate, useParams } from 'react-router';
-import { errorCode, errorText, nextStep } from '../errors.ts';
+import { useMemo, useState } from 'react';
+import { useParams } from 'react-router';
 import { NotFound } from '../NotFound.tsx';
 import { useTRPC } from '../trpc.ts';
-import { Alert } from '../ui/Alert.tsx';
 import { Button } from '../ui/Button.tsx';
 import { Composer } from './Composer.tsx';
-import { useLiveReply } from './LiveReply.tsx';
-import { MessageView } from './MessageView.tsx';
 import { ModelPicker } from './ModelPicker.tsx';
+import { PathMessage } from './PathMessage.tsx';
+import { FailureAlert, isMissing, useHandedOverQuestion } from './parts.tsx';
+import { joinPages, shownPath } from './path.ts';
 import { type SendInput, SendingTurn } from './SendingTurn.tsx';
-import { conversationPath, type Message, newestLeafUnder, type PathItem } from './tree.ts';
 import { useFollow } from './useFollow.ts';
 
 export function ChatPage() {
@@ -26,15 +24,13 @@ function Conversation({ chatId }: { chatId: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const chat = useQuery(trpc.chat.get.queryOptions({ id: chatId }));
-  const messagesInput = { chatId, limit: 100 };
-  const messages = useInfiniteQuery(
-    trpc.chat.messages.infiniteQueryOptions(messagesInput, {
+  const historyInput = { chatId, limit: 50 };
+  const history = useInfiniteQuery(
+    trpc.chat.history.infiniteQueryOptions(historyInput, {
       getNextPageParam: (page) => page.nextCursor ?? undefined,
     }),
   );
-  const all = useMemo(() => messages.data?.pages.flatMap((p) => p.items) ?? [], [messages.data]);
-  const [leafId, setLeafId] = useState<string | null>(null);
-  const path = useMemo(() => conversationPath(all, leafId), [all, leafId]);
+  const path = useMemo(() => joinPages(history.data?.pages), [history.data]);
 
   const [sending, setSending] = useState<SendInput | null>(null);
   const [sendingReplyId, setSendingReplyId] = useState<string | null>(null);
@@ -43,22 +39,16 @@ function Conversation({ chatId }: { chatId: string }) {
 
   const refresh = async () => {
     await Promise.all([
-      queryClient.invalidateQueries({ queryKey: trpc.chat.messages.infiniteQueryKey(messagesInput) }),
+      queryClient.invalidateQueries({ queryKey: trpc.chat.history.infiniteQueryKey(historyInput) }),
       queryClient.invalidateQueries({ queryKey: trpc.chat.get.queryKey({ id: chatId }) }),
       queryClient.invalidateQueries({ queryKey: trpc.chat.list.infiniteQueryKey() }),
     ]);
   };
   const stop = useMutation(trpc.chat.stop.mutationOptions({ onSuccess: refresh }));
   const regenerate = useMutation(
-    trpc.chat.regenerate.mutationOptions({
-      onMutate: () => setFailure(null),
-      onSuccess: async () => {
-        setLeafId(null);
-        await refresh();
-      },
-      onError: setFailure,
-    }),
+    trpc.chat.regenerate.mutationOptions({ onMutate: () => setFailure(null), onSuccess: refresh, onError: setFailure }),
   );
+  const selectBranch = useMutation(trpc.chat.selectBranch.mutationOptions({ onSuccess: refresh, onError: setFailure }));
   const update = useMutation(trpc.chat.update.mutationOptions({ onSuccess: refresh }));
 
   function endSending(error: unknown) {
@@ -69,22 +59,25 @@ function Conversation({ chatId }: { chatId: string }) {
     setTimeout(() => queryClient.invalidateQueries({ queryKey: trpc.chat.list.infiniteQueryKey() }), 1500);
   }
 
-  function send(text: string) {
+  /** parentId absent: an answer to the current leaf; given (null for the first message): edit and resend. */
+  function send(text: string, parentId?: string | null) {
     setFailure(null);
-    setLeafId(null);
     setSendingReplyId(null);
-    setSending({ chatId, text, clientRequestId: crypto.randomUUID() });
+    setSending({ chatId, text, clientRequestId: crypto.randomUUID(), ...(parentId !== undefined ? { parentId } : {}) });
     jump();
   }
 
   useHandedOverQuestion(send);
 
-  const streamingId = sendingReplyId ?? path.find((p) => p.message.status === 'streaming')?.message.id ?? null;
+  const streamingId = sendingReplyId ?? path.find((m) => m.status === 'streaming')?.id ?? null;
   const busy = sending !== null || streamingId !== null;
   const stopCurrent = () => {
     if (streamingId) stop.mutate({ messageId: streamingId });
   };
-  const lastReplyId = path.findLast((p) => p.message.role === 'assistant')?.message.id;
+  const lastReply = path.findLast((m) => m.role === 'assistant');
+  // A chat without a chosen model shows the one its last reply used.
+  const lastModel = lastReply?.providerId && lastReply.model ? lastReply : null;
+  const shown = sending ? shownPath(path, sending.parentId, sendingReplyId) : path;
 
   if (isMissing(chat.error)) return <NotFound what="chat" />;
 
@@ -93,24 +86,25 @@ function Conversation({ chatId }: { chatId: string }) {
       <div ref={scroller} className="relative min-h-0 flex-1 overflow-y-auto" data-testid="scroller">
         <div ref={content} className="mx-auto w-full max-w-3xl px-4 pt-6 pb-4">
           <h1 className="sr-only">{chat.data?.title ?? 'New chat'}</h1>
-          {messages.hasNextPage && (
+          {history.hasNextPage && (
             <div className="mb-4 flex justify-center">
-              <Button size="sm" onClick={() => messages.fetchNextPage()} disabled={messages.isFetchingNextPage}>
+              <Button size="sm" onClick={() => history.fetchNextPage()} disabled={history.isFetchingNextPage}>
                 Load earlier messages
               </Button>
             </div>
           )}
-          {messages.isPending && <p className="text-sm text-muted">Loading…</p>}
+          {history.isPending && <p className="text-sm text-muted">Loading…</p>}
           <ol className="flex flex-col gap-6" aria-label="Messages">
-            {path.map((item) => (
+            {shown.map((message) => (
               <PathMessage
-                key={item.message.id}
-                item={item}
-                isLastReply={item.message.id === lastReplyId && sending === null}
-                all={all}
-                onSelectBranch={(id) => setLeafId(newestLeafUnder(all, id))}
-                onRegenerate={(id) => regenerate.mutate({ messageId: id })}
-                onStop={(id) => stop.mutate({ messageId: id })}
+                key={message.id}
+                message={message}
+                isLastReply={message.id === lastReply?.id && sending === null}
+                busy={busy}
+                onSelectBranch={(messageId) => selectBranch.mutate({ chatId, messageId })}
+                onEdit={(edited, text) => send(text, edited.parentId)}
+                onRegenerate={(messageId) => regenerate.mutate({ messageId })}
+                onStop={(messageId) => stop.mutate({ messageId })}
                 onDone={refresh}
               />
             ))}
@@ -133,7 +127,7 @@ function Conversation({ chatId }: { chatId: string }) {
       </div>
       <div className="relative">
         {!atBottom && (
-          <div className="absolute -top-12 left-0 right-0 flex justify-center">
+          <div className="absolute -top-12 right-0 left-0 flex justify-center">
             <Button size="sm" className="rounded-full shadow" onClick={() => jump(true)}>
               <ArrowDown size={14} aria-hidden /> Jump to latest
             </Button>
@@ -146,124 +140,13 @@ function Conversation({ chatId }: { chatId: string }) {
           onStop={stopCurrent}
           footer={
             <ModelPicker
-              providerId={chat.data?.providerId ?? null}
-              model={chat.data?.model ?? null}
+              providerId={chat.data?.providerId ?? lastModel?.providerId ?? null}
+              model={chat.data?.model ?? lastModel?.model ?? null}
               onChange={(choice) => update.mutate({ id: chatId, ...choice })}
             />
           }
         />
       </div>
-    </div>
-  );
-}
-
-function PathMessage({
-  item,
-  isLastReply,
-  all,
-  onSelectBranch,
-  onRegenerate,
-  onStop,
-  onDone,
-}: {
-  item: PathItem;
-  isLastReply: boolean;
-  all: Message[];
-  onSelectBranch: (id: string) => void;
-  onRegenerate: (id: string) => void;
-  onStop: (id: string) => void;
-  onDone: () => void;
-}) {
-  const { message, siblingIds } = item;
-  const index = siblingIds.indexOf(message.id);
-  const branch =
-    siblingIds.length > 1 && all.length > 0
-      ? {
-          index,
-          count: siblingIds.length,
-          onSelect: (i: number) => {
-            const id = siblingIds[i];
-            if (id) onSelectBranch(id);
-          },
-        }
-      : undefined;
-  if (message.status === 'streaming') return <LiveMessage message={message} onStop={onStop} onDone={onDone} />;
-  return (
-    <MessageView
-      author={message.role}
-      text={message.text}
-      status={message.status}
-      model={message.model}
-      error={message.error}
-      branch={branch}
-      onRegenerate={message.role === 'assistant' && isLastReply ? () => onRegenerate(message.id) : undefined}
-    />
-  );
-}
-
-/** A reply still being written when the page opened: its text so far, then the rest as it comes. */
-function LiveMessage({
-  message,
-  onStop,
-  onDone,
-}: {
-  message: Message;
-  onStop: (id: string) => void;
-  onDone: () => void;
-}) {
-  const text = useLiveReply(message.id, onDone);
-  return (
-    <MessageView
-      author="assistant"
-      text={text}
-      status="streaming"
-      model={message.model}
-      onStop={() => onStop(message.id)}
-    />
-  );
-}
-
-/** The chat does not exist, is someone else's, or its id is malformed. */
-function isMissing(error: unknown): boolean {
-  if (!error) return false;
-  const code = (error as { data?: { code?: string } }).data?.code;
-  return errorCode(error) === 'CHAT_NOT_FOUND' || code === 'NOT_FOUND' || code === 'BAD_REQUEST';
-}
-
-/** A question handed over by the new-chat page: sent once, and taken out of the history entry (a reload does not
- * send it again). */
-function useHandedOverQuestion(send: (text: string) => void) {
-  const navigate = useNavigate();
-  const location = useLocation();
-  const handedOver = useRef(false);
-  useEffect(() => {
-    const text = (location.state as { send?: string } | null)?.send;
-    if (text && !handedOver.current) {
-      handedOver.current = true;
-      navigate(location.pathname, { replace: true, state: null });
-      send(text);
-    }
-  });
-}
-
-function FailureAlert({ error }: { error: unknown }) {
-  const step = nextStep(error);
-  return (
-    <div className="mt-4">
-      <Alert>
-        {errorText(error)}
-        {step && (
-          <>
-            {' '}
-            {step.hint}{' '}
-            {step.link && (
-              <Link className="font-medium underline" to={step.link.to}>
-                {step.link.label}
-              </Link>
-            )}
-          </>
-        )}
-      </Alert>
     </div>
   );
 }

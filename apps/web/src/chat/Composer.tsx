@@ -81,7 +81,7 @@ export function Composer({
           rows={1}
           value={text}
           placeholder="Message Parley…"
-          className="block max-h-[33vh] w-full resize-none bg-transparent px-2 py-1.5 text-[15px] outline-none placeholder:text-muted"
+          className="block max-h-[33vh] w-full resize-none bg-transparent px-2 py-1.5 text-[15px] outline-none placeholder:text-muted focus-visible:outline-none"
           onChange={(event) => setText(event.target.value)}
           onKeyDown={(event) => {
             if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {

@@ -1,6 +1,7 @@
 // One message: the question as the user wrote it, or the reply as markdown, with its actions (copy, regenerate,
 // stop, the ‹ 2/3 › switch between regenerated replies) and its state (writing, stopped, failed with what to do).
-import { Check, ChevronLeft, ChevronRight, Copy, RefreshCw, Square } from 'lucide-react';
+import { Check, ChevronLeft, ChevronRight, Copy, Pencil, RefreshCw, Square } from 'lucide-react';
+import { useId, useState } from 'react';
 import { replyErrorHint } from '../errors.ts';
 import { Button } from '../ui/Button.tsx';
 import { useCopy } from '../ui/useCopy.ts';
@@ -21,12 +22,16 @@ export interface MessageViewProps {
   model?: string | null;
   error?: string | null;
   branch?: Branch;
+  /** A reply is being written: no edit or switch meanwhile. */
+  busy?: boolean;
+  /** Edit and resend (a question): the new text goes in as a new branch beside this one. */
+  onEdit?: (text: string) => void;
   onRegenerate?: () => void;
   onStop?: () => void;
 }
 
 export function MessageView(props: MessageViewProps) {
-  return props.author === 'user' ? <UserMessage text={props.text} /> : <AssistantMessage {...props} />;
+  return props.author === 'user' ? <UserMessage {...props} /> : <AssistantMessage {...props} />;
 }
 
 function CopyButton({ text, label }: { text: string; label: string }) {
@@ -38,16 +43,93 @@ function CopyButton({ text, label }: { text: string; label: string }) {
   );
 }
 
-function UserMessage({ text }: { text: string }) {
+function UserMessage({ text, branch, busy = false, onEdit }: MessageViewProps) {
+  const [editing, setEditing] = useState(false);
+  if (editing && onEdit) {
+    return (
+      <li className="flex flex-col items-end" data-author="user">
+        <EditForm
+          text={text}
+          onCancel={() => setEditing(false)}
+          onSubmit={(value) => {
+            setEditing(false);
+            onEdit(value);
+          }}
+        />
+      </li>
+    );
+  }
   return (
     <li className="group flex flex-col items-end gap-1" data-author="user">
       <div className="max-w-[85%] rounded-2xl bg-surface px-4 py-2.5 whitespace-pre-wrap" data-testid="message-text">
         {text}
       </div>
-      <div className="flex gap-1 sm:opacity-0 sm:group-focus-within:opacity-100 sm:group-hover:opacity-100">
+      <div className="flex items-center gap-1 text-muted">
+        {branch && branch.count > 1 && <BranchSwitch branch={branch} disabled={busy} noun="version" />}
         <CopyButton text={text} label="Copy message" />
+        {onEdit && (
+          <Button
+            size="icon"
+            variant="ghost"
+            aria-label="Edit and resend"
+            disabled={busy}
+            onClick={() => setEditing(true)}
+          >
+            <Pencil size={16} aria-hidden />
+          </Button>
+        )}
       </div>
     </li>
+  );
+}
+
+function EditForm({
+  text,
+  onCancel,
+  onSubmit,
+}: {
+  text: string;
+  onCancel: () => void;
+  onSubmit: (text: string) => void;
+}) {
+  const [value, setValue] = useState(text);
+  const id = useId();
+  return (
+    <form
+      className="flex w-full max-w-[85%] flex-col gap-2 rounded-2xl border border-border bg-raised p-3"
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (value.trim()) onSubmit(value.trim());
+      }}
+    >
+      <label htmlFor={id} className="sr-only">
+        Edit your message
+      </label>
+      <textarea
+        id={id}
+        value={value}
+        rows={3}
+        // biome-ignore lint/a11y/noAutofocus: the user just asked to edit this message
+        autoFocus
+        onChange={(event) => setValue(event.target.value)}
+        onKeyDown={(event) => {
+          if (event.key === 'Escape') onCancel();
+          else if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+            event.preventDefault();
+            event.currentTarget.form?.requestSubmit();
+          }
+        }}
+        className="w-full resize-y bg-transparent text-[15px] outline-none focus-visible:outline-none"
+      />
+      <div className="flex justify-end gap-2">
+        <Button size="sm" onClick={onCancel}>
+          Cancel
+        </Button>
+        <Button size="sm" variant="primary" type="submit" disabled={!value.trim()}>
+          Send
+        </Button>
+      </div>
+    </form>
   );
 }
 
@@ -64,7 +146,7 @@ function AssistantMessage({ text, status, model, error, branch, onRegenerate, on
         </div>
       )}
       <div className="flex flex-wrap items-center gap-1 text-muted">
-        {branch && branch.count > 1 && <BranchSwitch branch={branch} disabled={streaming} />}
+        {branch && branch.count > 1 && <BranchSwitch branch={branch} disabled={streaming} noun="reply" />}
         {streaming && onStop && (
           <Button size="sm" variant="secondary" onClick={onStop}>
             <Square size={14} aria-hidden /> Stop
@@ -81,14 +163,14 @@ function AssistantMessage({ text, status, model, error, branch, onRegenerate, on
   );
 }
 
-function BranchSwitch({ branch, disabled }: { branch: Branch; disabled: boolean }) {
+function BranchSwitch({ branch, disabled, noun }: { branch: Branch; disabled: boolean; noun: 'reply' | 'version' }) {
   return (
     <fieldset className="flex items-center text-xs">
-      <legend className="sr-only">Other replies</legend>
+      <legend className="sr-only">{noun === 'reply' ? 'Other replies' : 'Other versions of this message'}</legend>
       <Button
         size="icon"
         variant="ghost"
-        aria-label="Previous reply"
+        aria-label={`Previous ${noun}`}
         disabled={branch.index === 0 || disabled}
         onClick={() => branch.onSelect(branch.index - 1)}
       >
@@ -100,7 +182,7 @@ function BranchSwitch({ branch, disabled }: { branch: Branch; disabled: boolean 
       <Button
         size="icon"
         variant="ghost"
-        aria-label="Next reply"
+        aria-label={`Next ${noun}`}
         disabled={branch.index === branch.count - 1 || disabled}
         onClick={() => branch.onSelect(branch.index + 1)}
       >

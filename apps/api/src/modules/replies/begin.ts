@@ -2,12 +2,13 @@
 // limits, the provider and history read in one round trip, the provider call started at once, and the question and
 // reply stored while the provider is still thinking.
 import { randomUUID } from 'node:crypto';
-import type { LanguageModel } from 'ai';
+import type { LanguageModel, ModelMessage } from 'ai';
 import type { Db } from '../../shared/db/client.ts';
 import { isUniqueViolation } from '../../shared/db/errors.ts';
 import { AppError } from '../../shared/lib/errors.ts';
 import type { Keyring } from '../../shared/lib/keyring.ts';
 import { type OpenedModel, type Outbound, openModelOf, type ProviderRow } from '../providers/index.ts';
+import { capOf, type Period, settleReply, withReservation, worstCaseTokens } from '../spend/index.ts';
 import { historyRows, toModelMessages } from './history.ts';
 import { toMessage } from './messages.ts';
 import * as repository from './repository.ts';
@@ -83,17 +84,14 @@ export async function beginSend(options: SendReplyOptions): Promise<Sent> {
   const history = toModelMessages([{ ...question, text: input.text }, ...path], limits.historyWindow);
   // The limit is taken after an earlier send was answered (a resend is not a new reply), atomically where it is
   // counted (generation-slots.ts), and before the insert: a refused send stores nothing. The engine gives it back.
-  await replies.generations.acquire(userId, rows[1]?.id as string);
-  const stored = storeRows(db, userId, chat.id, rows);
-  start(
-    options,
-    { opened, messageId: rows[1]?.id as string, chatId: chat.id, history, stored },
-    {
-      system: chat.systemPrompt ?? context.systemPrompt ?? undefined,
-      nameChat: chat.title ? undefined : options.nameChat,
-      question: input.text,
-    },
-  );
+  const stored = storeAndStart(options, context, {
+    opened,
+    rows,
+    history,
+    system: chat.systemPrompt ?? context.systemPrompt ?? undefined,
+    nameChat: chat.title ? undefined : options.nameChat,
+    question: input.text,
+  });
   const outcome = await stored;
   if (outcome === 'duplicate' && input.clientRequestId) {
     // The same request sent twice at once: the first one won (this one's provider call was cancelled at once).
@@ -175,16 +173,12 @@ export async function beginRegenerate(options: RegenerateOptions): Promise<{ ass
     createdAt: now,
     updatedAt: now,
   };
-  await replies.generations.acquire(userId, reply.id as string); // before the insert and the start, as in beginSend
-  const stored = storeRows(db, userId, question.chatId, [reply]);
-  const history = toModelMessages(rows, limits.historyWindow);
-  start(
-    options,
-    { opened, messageId: reply.id as string, chatId: question.chatId, history, stored },
-    {
-      system: context.chat.systemPrompt ?? context.systemPrompt ?? undefined,
-    },
-  );
+  const stored = storeAndStart(options, context, {
+    opened,
+    rows: [reply],
+    history: toModelMessages(rows, limits.historyWindow),
+    system: context.chat.systemPrompt ?? context.systemPrompt ?? undefined,
+  });
   if ((await stored) !== 'stored') throw new AppError('CHAT_NOT_FOUND');
   return { assistantMessage: toMessage(asRow(reply)) };
 }
@@ -194,6 +188,9 @@ type Context = {
   provider: ProviderRow | null;
   defaultProviderId: string | null;
   defaultModel: string | null;
+  capPeriod: Period | null;
+  capAdminMaxTokens: number | null;
+  capUserMaxTokens: number | null;
 };
 
 /**
@@ -229,31 +226,101 @@ function storeRows(db: Db, userId: string, chatId: string, rows: repository.NewM
   );
 }
 
-interface Starting {
+interface Storing {
   opened: OpenedModel;
-  messageId: string;
-  chatId: string;
-  history: ReturnType<typeof toModelMessages>;
-  stored: Promise<StoreOutcome>;
+  /** The question and its reply, or the reply alone (the last row is always the reply). */
+  rows: repository.NewMessageRow[];
+  history: ModelMessage[];
+  system: string | undefined;
+  nameChat?: NameChat;
+  question?: string;
 }
 
-function start(
-  { userId, replies }: ReplyDeps,
-  { opened, messageId, chatId, history, stored }: Starting,
-  extra: { system: string | undefined; nameChat?: NameChat; question?: string },
-) {
-  const { nameChat, question } = extra;
+/** The rows could not be stored: the chat is gone or is not the user's. */
+class ChatMissing extends Error {}
+
+/**
+ * Takes the user's reply slot, stores the rows and starts the reply. Without a spend cap the provider is called at
+ * once and the insert runs while it thinks. With one, the send's worst case is reserved in the transaction that
+ * stores the rows, before the provider is called (a refusal is QUOTA_EXCEEDED and stores nothing), the reply may
+ * write at most SPEND_MAX_OUTPUT_TOKENS, and the reservation is settled to the real usage when the reply ends.
+ */
+async function storeAndStart(deps: ReplyDeps, context: Context, storing: Storing): Promise<StoreOutcome> {
+  const { db, userId, replies } = deps;
+  const { limits } = replies;
+  const { rows } = storing;
+  const chatId = context.chat.id;
+  const messageId = rows.at(-1)?.id as string;
+  await replies.generations.acquire(userId, messageId);
+  const cap = capOf(
+    { period: context.capPeriod, adminMaxTokens: context.capAdminMaxTokens, userMaxTokens: context.capUserMaxTokens },
+    limits,
+  );
+  if (!cap) {
+    const stored = storeRows(db, userId, chatId, rows);
+    start(deps, { ...storing, messageId, chatId, stored });
+    return stored;
+  }
+  const texts = [...(storing.system ? [storing.system] : []), ...storing.history.map((m) => contentText(m.content))];
+  const tokens = worstCaseTokens(texts, limits.spendMaxOutputTokens);
+  try {
+    await withReservation(db, { userId, cap, tokens, messageId, config: limits }, async (tx) => {
+      if ((await repository.insertMessages(tx, userId, chatId, rows)) !== rows.length) throw new ChatMissing();
+    });
+  } catch (error) {
+    await replies.generations.release(userId, messageId);
+    if (error instanceof ChatMissing) return 'missing';
+    if (isUniqueViolation(error)) return 'duplicate';
+    throw error;
+  }
+  const opened = { ...storing.opened, model: boundOutput(storing.opened.model, limits.spendMaxOutputTokens) };
+  start(deps, {
+    ...storing,
+    opened,
+    messageId,
+    chatId,
+    stored: Promise.resolve('stored'),
+    onSettled: (message) => settleReply(db, messageId, message?.usage),
+  });
+  return 'stored';
+}
+
+const contentText = (content: ModelMessage['content']) =>
+  typeof content === 'string' ? content : JSON.stringify(content);
+
+/** The model, told to write at most `max` tokens (the output half of a capped send's reservation). */
+function boundOutput(model: LanguageModel, max: number): LanguageModel {
+  if (typeof model === 'string') return model;
+  type Call = (options: { maxOutputTokens?: number }) => unknown;
+  const doStream = (model as unknown as { doStream: Call }).doStream;
+  // The model itself underneath (its id, provider, generate): only the stream call changes.
+  const bounded = Object.create(model) as { doStream: Call };
+  bounded.doStream = (options) =>
+    doStream.call(model, { ...options, maxOutputTokens: Math.min(options.maxOutputTokens ?? max, max) });
+  return bounded as unknown as LanguageModel;
+}
+
+interface Starting extends Storing {
+  messageId: string;
+  chatId: string;
+  stored: Promise<StoreOutcome>;
+  onSettled?: (message: Message | undefined) => Promise<void>;
+}
+
+function start({ userId, replies }: ReplyDeps, starting: Starting) {
+  const { opened, messageId, chatId, history, stored, nameChat, question } = starting;
   replies.engine.start({
     messageId,
     userId,
     chatId,
     model: opened.model,
-    system: extra.system,
+    system: starting.system,
     messages: history,
     stored: stored.then((outcome) => outcome === 'stored'),
     describeError: opened.describeError,
     // Never delays the reply: runs after its final event, and a failure only costs the nicer title.
     onComplete: nameChat && question ? () => nameChat({ chatId, question, model: opened.model }) : undefined,
+    onSettled: starting.onSettled,
   });
 }
 

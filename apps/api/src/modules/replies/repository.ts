@@ -3,7 +3,7 @@
 import { and, eq, inArray, lt, notInArray, sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '../../shared/db/client.ts';
 import { perDatabase } from '../../shared/db/prepared.ts';
-import { chat, message, preferences, provider } from '../../shared/db/schema/index.ts';
+import { chat, message, preferences, provider, spendLimit } from '../../shared/db/schema/index.ts';
 
 export type MessageRow = typeof message.$inferSelect;
 export type NewMessageRow = typeof message.$inferInsert;
@@ -15,7 +15,7 @@ export const replyStatements = perDatabase((db) => {
   return {
     /**
      * The chat, the user's preferences and the provider the reply will use (the one named in the call, else the
-     * chat's, else the default, else the oldest), in one statement.
+     * chat's, else the default, else the oldest) and the user's spend cap, in one statement.
      */
     context: db
       .select({
@@ -24,9 +24,15 @@ export const replyStatements = perDatabase((db) => {
         systemPrompt: preferences.systemPrompt,
         defaultProviderId: preferences.defaultProviderId,
         defaultModel: preferences.defaultModel,
+        // The user's spend cap, when one is set for them (else the configured default applies). Flat columns: Drizzle
+        // turns a left-joined nested object into null when its first column is null.
+        capPeriod: spendLimit.period,
+        capAdminMaxTokens: spendLimit.adminMaxTokens,
+        capUserMaxTokens: spendLimit.userMaxTokens,
       })
       .from(chat)
       .leftJoin(preferences, eq(preferences.userId, chat.userId))
+      .leftJoin(spendLimit, eq(spendLimit.userId, chat.userId))
       .leftJoin(
         provider,
         and(

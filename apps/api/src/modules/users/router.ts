@@ -2,13 +2,17 @@
 import { adminProcedure, protectedProcedure, rest, router } from '../../shared/trpc.ts';
 import { UserSchema } from '../auth/index.ts';
 import { PreferencesSchema, UpdatePreferencesInput, updatePreferences } from '../preferences/index.ts';
+import * as limits from './limits.ts';
 import {
   DeleteAccountInput,
   DeleteAccountOutput,
   ExportOutput,
+  LimitsOutput,
   ListUsersInput,
   MeOutput,
+  SetLimitsInput,
   SetRoleInput,
+  SetUserLimitsInput,
   UpdateProfileInput,
   UsageInput,
   UsageOutput,
@@ -44,6 +48,21 @@ export const usersRouter = router({
     .output(UsageOutput)
     .query(({ ctx, input }) => service.getUsage({ ...input, db: ctx.db, userId: ctx.user.id })),
 
+  /** The user's spend cap and where they stand in the current period. */
+  limits: protectedProcedure
+    .meta(rest('GET', '/users/me/limits', 'users'))
+    .output(LimitsOutput)
+    .query(({ ctx }) => limits.readLimits({ db: ctx.db, userId: ctx.user.id, config: ctx.config.chat })),
+
+  /** Sets the user's own cap (only lower than what an admin allows; null removes their own cap). */
+  setLimits: protectedProcedure
+    .meta(rest('PATCH', '/users/me/limits', 'users'))
+    .input(SetLimitsInput)
+    .output(LimitsOutput)
+    .mutation(({ ctx, input }) =>
+      limits.setLimits({ db: ctx.db, userId: ctx.user.id, config: ctx.config.chat, input }),
+    ),
+
   /** Everything the user owns, without secrets, for accounts up to 10,000 messages (GET /api/export streams any). */
   exportData: protectedProcedure
     .meta(rest('GET', '/users/me/export', 'users'))
@@ -71,6 +90,15 @@ export const usersRouter = router({
     .input(ListUsersInput)
     .output(UserPage)
     .query(({ ctx, input }) => service.listUsers({ ...input, db: ctx.db })),
+
+  /** Admin: a user's spend cap and period (null falls back to SPEND_CAP_TOKENS). */
+  setUserLimits: adminProcedure
+    .meta(rest('PATCH', '/users/{userId}/limits', 'users'))
+    .input(SetUserLimitsInput)
+    .output(LimitsOutput)
+    .mutation(({ ctx, input: { userId, ...input } }) =>
+      limits.setUserLimits({ db: ctx.db, userId, config: ctx.config.chat, input }),
+    ),
 
   /** Admin: makes a user an admin or an ordinary user (never demoting the last admin). */
   setRole: adminProcedure

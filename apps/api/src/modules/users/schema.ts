@@ -31,6 +31,21 @@ export const UsageOutput = z.object({
   byModel: z.array(z.object({ providerId: z.string().nullable(), model: z.string().nullable(), ...Counts })),
 });
 
+const Period = z.enum(['day', 'month']);
+const MaxTokens = z.number().int().min(1).max(1_000_000_000_000);
+export const LimitsOutput = z.object({
+  period: Period,
+  /** The cap in tokens (input + output) per period; null: no cap. */
+  maxTokens: z.number().int().nullable(),
+  usedTokens: z.number().int(),
+  /** Held by replies still generating (their worst case), until each is settled to what it used. */
+  reservedTokens: z.number().int(),
+  /** When the current period ends and the counts start again. */
+  resetsAt: z.date(),
+});
+export const SetLimitsInput = z.object({ period: Period.optional(), maxTokens: MaxTokens.nullable().optional() });
+export const SetUserLimitsInput = SetLimitsInput.extend({ userId: z.string().min(1).max(64) });
+
 export const ExportOutput = z.object({
   user: UserSchema,
   preferences: PreferencesSchema,

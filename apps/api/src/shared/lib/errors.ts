@@ -39,6 +39,7 @@ export const ERROR_CODES = {
     trpc: 'TOO_MANY_REQUESTS',
     message: 'Too many replies are generating; wait for one to finish',
   },
+  QUOTA_EXCEEDED: { trpc: 'FORBIDDEN', message: 'Your spend cap for this period is reached' },
   NO_PROVIDER: { trpc: 'PRECONDITION_FAILED', message: 'No provider: choose one for the chat or in your preferences' },
   CONFLICT: { trpc: 'CONFLICT', message: 'This conflicts with existing data' },
   PRECONDITION_FAILED: { trpc: 'PRECONDITION_FAILED', message: 'A precondition is not met' },

@@ -1,4 +1,4 @@
-// pnpm bench [p1|p1b|p2|p3a|p3b|p4|p5|p8 …] — TARGETS.md's P1–P5 and P8, measured from outside. Parley runs as
+// pnpm bench [p1|p1b|p2|p3a|p3b|p4|p5|p6|p8 …] — TARGETS.md's P1–P6 and P8, measured from outside. Parley runs as
 // it ships (its start command from package.json, NODE_ENV=production, default log level and pool) on a throwaway PostgreSQL
 // database; baselines, load generators and clients each run in processes of their own. Throughput is compared in
 // interleaved rounds (baseline, Parley, baseline, …) and the ratio is the median of the per-round ratios. Each
@@ -14,6 +14,8 @@
 //   BENCH_P3B_RAMP_SECONDS  seconds over which the replies start (20)
 //   BENCH_P4_MESSAGES     messages of the large user (1000000)      BENCH_P4_SMALL        of the small user (1000)
 //   BENCH_P4_SECONDS      seconds of sequential calls per query and round (3)
+//   BENCH_P6_RUNS         replies followed on both servers (20)     BENCH_P6_STOPS        stops through B (20)
+//   BENCH_REDIS_URL       the Redis P6 servers share (redis://127.0.0.1:6379)
 //   BENCH_P5_RUNS         cold starts of each (5)                 BENCH_P8_RUNS         timed CLI runs of each (15)
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -26,9 +28,10 @@ import { p3a } from './parts/p3a.ts';
 import { p3b } from './parts/p3b.ts';
 import { p4 } from './parts/p4.ts';
 import { p5 } from './parts/p5.ts';
+import { p6 } from './parts/p6.ts';
 import { p8 } from './parts/p8.ts';
 
-const PARTS: Record<string, () => Promise<void>> = { p1, p1b, p2, p3a, p3b, p4, p5, p8 };
+const PARTS: Record<string, () => Promise<void>> = { p1, p1b, p2, p3a, p3b, p4, p5, p6, p8 };
 
 function header() {
   let commit = 'unknown';

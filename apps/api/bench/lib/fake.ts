@@ -8,12 +8,13 @@ export interface Fake {
   started: Started;
 }
 
-export async function startFake(options: { words: number; delayMs: number }): Promise<Fake> {
+export async function startFake(options: { words: number; delayMs: number; reportAbandoned?: boolean }): Promise<Fake> {
   const env = {
     ...process.env,
     PATH: benchPath(),
     FAKE_WORDS: String(options.words),
     FAKE_DELAY_MS: String(options.delayMs),
+    FAKE_REPORT_ABANDONED: options.reportAbandoned ? '1' : '0',
   };
   const started = startProcess('fake-provider', process.execPath, [join(BENCH_DIR, 'servers', 'fake-provider.ts')], {
     cwd: BENCH_DIR,
@@ -27,4 +28,12 @@ export async function startFake(options: { words: number; delayMs: number }): Pr
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   throw new Error(`the fake provider did not start\n${started.logTail()}`);
+}
+
+/** When the fake saw clients end streams early (FAKE_REPORT_ABANDONED), in ms since the epoch. */
+export function abandonedTimes(fake: Fake): number[] {
+  return readFileSync(fake.started.logFile, 'utf8')
+    .split('\n')
+    .filter((line) => line.startsWith('abandoned '))
+    .map((line) => Number(line.slice('abandoned '.length)));
 }

@@ -205,8 +205,8 @@ const EnvSchema = z.object({
     .pipe(z.array(z.email({ error: 'expected comma-separated email addresses' })))
     .default([]),
   API_KEY_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600),
-  SESSION_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(1_200),
-  IP_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600),
+  SESSION_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000_000).default(1_200),
+  IP_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000_000).default(600),
   WEB_DIST_DIR: z.string().min(1).optional(),
 });
 

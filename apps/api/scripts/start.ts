@@ -62,15 +62,17 @@ function removeOldBuilds(current: string): void {
   for (const { path } of old.slice(KEEP_BUILDS - 1)) rmSync(path, { recursive: true, force: true });
 }
 
-// The web app, built in the background when missing or stale (absent where the server is deployed alone).
+// The web app, built in the background once the server listens when missing or stale (absent where the server is
+// deployed alone).
 const web = await import('../../web/scripts/web-build.ts').catch((error: { code?: string }) => {
   if (error.code === 'ERR_MODULE_NOT_FOUND') return null;
   throw error;
 });
-web?.ensureWebBuild();
+const buildWeb = web?.ensureWebBuild();
 const entry = (await bundled()) ?? join(API_DIR, 'src', 'index.ts');
 // V8's compiled code kept on disk: the next start skips parsing and compiling most of the bundle.
 enableCompileCache(COMPILE_CACHE);
 await import(pathToFileURL(entry).href);
+buildWeb?.();
 // Written now rather than at exit, which a killed server never reaches.
 flushCompileCache();

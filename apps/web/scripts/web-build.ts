@@ -27,6 +27,8 @@ const DIST = join(WEB, 'dist');
 const STAMP = '.build-stamp';
 const LOCK = join(WEB, '.web-build.lock');
 const LOG = join(WEB, '.web-build.log');
+/** How long a background build waits before it starts: the server's first requests come first. */
+const START_GRACE_MS = 1_000;
 
 /** What the build is made of: cheap to read (a few dozen files). */
 export function sourceStamp(): string {
@@ -86,41 +88,47 @@ const PLACEHOLDER = `<!doctype html>
 `;
 
 /**
- * For `pnpm start`: returns at once. A missing build gets the "building" page first (the server serves dist/ only
- * when it has an index.html), then a build starts in the background; a stale one keeps serving until replaced.
+ * For `pnpm start`: returns at once. A missing build gets the "building" page now (the server serves dist/ only when
+ * it has an index.html); the returned function starts the build in the background, to be called once the server
+ * listens. Undefined when the build is current or one is already running. A stale build is served until replaced.
  */
-export function ensureWebBuild(): void {
+export function ensureWebBuild(): (() => void) | undefined {
   const stamp = sourceStamp();
-  if (builtStamp() === stamp || buildRunning()) return;
+  if (builtStamp() === stamp || buildRunning()) return undefined;
   if (!existsSync(join(DIST, 'index.html'))) {
     mkdirSync(DIST, { recursive: true });
     writeFileSync(join(DIST, 'index.html'), PLACEHOLDER);
   }
-  const log = openSync(LOG, 'w');
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url)], {
-    detached: true,
-    stdio: ['ignore', log, log],
-    cwd: WEB,
-  });
-  if (child.pid) {
-    try {
-      setPriority(child.pid, 15);
-    } catch {
-      // Not allowed here: it builds at normal priority.
+  return () => {
+    const log = openSync(LOG, 'w');
+    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), `--after=${START_GRACE_MS}`], {
+      detached: true,
+      stdio: ['ignore', log, log],
+      cwd: WEB,
+    });
+    if (child.pid) {
+      try {
+        setPriority(child.pid, 15);
+      } catch {
+        // Not allowed here: it builds at normal priority.
+      }
     }
-  }
-  child.unref();
-  process.stderr.write(`Building the web app in the background (log: ${LOG})…\n`);
+    child.unref();
+    process.stderr.write(`Building the web app in the background (log: ${LOG})…\n`);
+  };
 }
 
 /** Builds now (unless the build is current) and returns when dist/ holds it. */
-export async function buildWeb(): Promise<void> {
+export async function buildWeb({ holdsLock = false } = {}): Promise<void> {
   const stamp = sourceStamp();
-  if (builtStamp() === stamp) return;
-  while (buildRunning()) await new Promise((resolve) => setTimeout(resolve, 250));
-  if (builtStamp() === stamp) return;
-  writeFileSync(LOCK, String(process.pid));
+  if (!holdsLock) {
+    if (builtStamp() === stamp) return;
+    while (buildRunning()) await new Promise((resolve) => setTimeout(resolve, 250));
+    if (builtStamp() === stamp) return;
+    writeFileSync(LOCK, String(process.pid));
+  }
   try {
+    if (builtStamp() === stamp) return;
     const { build } = await import('vite');
     const out = join(WEB, `dist-next-${process.pid}`);
     await build({ root: WEB, configFile: join(WEB, 'vite.config.ts'), logLevel: 'warn', build: { outDir: out } });
@@ -148,14 +156,19 @@ function precompress(dir: string): void {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const after = Number(/^--after=(\d+)$/.exec(process.argv[2] ?? '')?.[1] ?? 0);
   const started = Date.now();
-  buildWeb().then(
-    () => process.stdout.write(`web app built in ${Date.now() - started} ms\n`),
-    (error: unknown) => {
-      process.stderr.write(
-        `the web build failed: ${error instanceof Error ? (error.stack ?? error.message) : error}\n`,
-      );
-      process.exit(1);
-    },
-  );
+  if (buildRunning()) process.exit(0);
+  writeFileSync(LOCK, String(process.pid));
+  new Promise((resolve) => setTimeout(resolve, after))
+    .then(() => buildWeb({ holdsLock: true }))
+    .then(
+      () => process.stdout.write(`web app built in ${Date.now() - started} ms\n`),
+      (error: unknown) => {
+        process.stderr.write(
+          `the web build failed: ${error instanceof Error ? (error.stack ?? error.message) : error}\n`,
+        );
+        process.exit(1);
+      },
+    );
 }

@@ -1,7 +1,8 @@
 // The web app's build (apps/web/dist) served at `/`: hashed assets cached for good, everything else revalidated,
 // precompressed files (.br, .gz written by the web build) when the client takes them, and index.html for any
 // other page a browser asks for (client-side routes such as /c/<id> or /settings/profile survive a reload).
-import { sep } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, sep } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 
@@ -25,7 +26,14 @@ export async function webAppPlugin(app: FastifyInstance, { root }: { root: strin
       (request.method === 'GET' || request.method === 'HEAD') &&
       !SERVER_PATHS.test(request.url) &&
       (request.headers.accept ?? '').includes('text/html');
-    if (page) return reply.sendFile('index.html');
+    if (page && existsSync(join(root, 'index.html'))) return reply.sendFile('index.html');
+    // A page asked for while a new build replaces the old one (a moment without index.html).
+    if (page)
+      return reply
+        .code(503)
+        .header('retry-after', '2')
+        .type('text/plain')
+        .send('The web app is being built: reload in a moment.');
     // Fastify's own answer for an unknown route.
     return reply
       .code(404)

@@ -11,7 +11,17 @@ import { appErrorOf, rejection } from './helpers/errors.ts';
 import { createHarness, type Harness, type SignedIn } from './helpers/harness.ts';
 
 const OPENAI_KEY = 'sk-test-4f1b9c2d7e8a3f9a';
-const PROVIDER_FIELDS = ['apiKeyHint', 'baseUrl', 'createdAt', 'defaultModel', 'id', 'kind', 'name', 'updatedAt'];
+const PROVIDER_FIELDS = [
+  'apiKeyHint',
+  'baseUrl',
+  'createdAt',
+  'defaultModel',
+  'id',
+  'kind',
+  'name',
+  'prices',
+  'updatedAt',
+];
 
 let h: Harness;
 let ada: SignedIn;

@@ -31,6 +31,8 @@ interface Sums {
   inputTokens: number;
   outputTokens: number;
   messages: number;
+  /** No prices are set in these tests: users.usage reports no cost. */
+  cost: null;
 }
 
 /** What the old query answered: the sums over the user's finished replies, read from the messages themselves. */
@@ -46,7 +48,12 @@ async function sumsFromMessages(db: Db, userId: string, fromDay?: string, toDay?
           and (${toDay ?? null}::date is null or (m.created_at at time zone 'UTC')::date <= ${toDay ?? null}::date)
         group by 1, 2 order by 1, 2`,
   );
-  return rows.map((r) => ({ ...r, inputTokens: Number(r.inputTokens), outputTokens: Number(r.outputTokens) }));
+  return rows.map((r) => ({
+    ...r,
+    inputTokens: Number(r.inputTokens),
+    outputTokens: Number(r.outputTokens),
+    cost: null,
+  }));
 }
 
 function totalsOf(rows: Sums[]) {
@@ -54,6 +61,7 @@ function totalsOf(rows: Sums[]) {
     inputTokens: rows.reduce((n, r) => n + r.inputTokens, 0),
     outputTokens: rows.reduce((n, r) => n + r.outputTokens, 0),
     messages: rows.reduce((n, r) => n + r.messages, 0),
+    cost: null,
   };
 }
 
@@ -87,7 +95,7 @@ describe('what works', () => {
     const usage = await (await as(ada)).users.usage({});
     const expected = await sumsFromMessages(h.db, ada.userId);
     expect(expected).toEqual([
-      { providerId: provider.id, model: 'mock-model', inputTokens: 21, outputTokens: 9, messages: 3 },
+      { providerId: provider.id, model: 'mock-model', inputTokens: 21, outputTokens: 9, messages: 3, cost: null },
     ]);
     expect(usage.byModel).toEqual(expected);
     expect(usage.totals).toEqual(totalsOf(expected));
@@ -105,7 +113,7 @@ describe('what works', () => {
     const api = await as(alan);
     const all = await api.users.usage({});
     expect(all.byModel).toEqual(await sumsFromMessages(h.db, alan.userId));
-    expect(all.totals).toEqual({ inputTokens: 2_500 * 3, outputTokens: 2_500 * 5, messages: 2_500 });
+    expect(all.totals).toEqual({ inputTokens: 2_500 * 3, outputTokens: 2_500 * 5, messages: 2_500, cost: null });
 
     // Whole UTC days: `from` in the middle of 2 January counts all of it, `to` on 3 January all of that day.
     const bounded = await api.users.usage({
@@ -116,7 +124,7 @@ describe('what works', () => {
     expect(bounded.totals.messages).toBeGreaterThan(0);
     expect(bounded.totals.messages).toBeLessThan(all.totals.messages);
     const later = await api.users.usage({ from: new Date(Date.UTC(2026, 0, 10)) });
-    expect(later).toEqual({ totals: { inputTokens: 0, outputTokens: 0, messages: 0 }, byModel: [] });
+    expect(later).toEqual({ totals: { inputTokens: 0, outputTokens: 0, messages: 0, cost: null }, byModel: [] });
     // The widest range the input takes (years 1 to 9999) counts everything.
     const widest = { from: new Date('0001-01-01T00:00:00Z'), to: new Date('9999-12-31T23:59:59Z') };
     expect((await api.users.usage(widest)).totals).toEqual(all.totals);
@@ -135,7 +143,7 @@ describe('what works', () => {
     await h.db.execute(sql`update message set input_tokens = 4, output_tokens = 6 where id = 'g-done'`);
     const usage = await (await as(grace)).users.usage({});
     expect(usage.byModel).toEqual(await sumsFromMessages(h.db, grace.userId));
-    expect(usage.totals).toEqual({ inputTokens: 4, outputTokens: 6, messages: 2 });
+    expect(usage.totals).toEqual({ inputTokens: 4, outputTokens: 6, messages: 2, cost: null });
   });
 
   it('deleting a chat takes its replies out; a deleted provider shows as null, as on the messages', async () => {
@@ -153,8 +161,8 @@ describe('what works', () => {
     const usage = await api.users.usage({});
     const expected = await sumsFromMessages(h.db, linus.userId);
     expect(expected).toEqual([
-      { providerId: kept.id, model: 'm', inputTokens: 30, outputTokens: 50, messages: 10 },
-      { providerId: null, model: 'm', inputTokens: 21, outputTokens: 35, messages: 7 },
+      { providerId: kept.id, model: 'm', inputTokens: 30, outputTokens: 50, messages: 10, cost: null },
+      { providerId: null, model: 'm', inputTokens: 21, outputTokens: 35, messages: 7, cost: null },
     ]);
     expect(usage.byModel).toEqual(expected);
   });

@@ -102,13 +102,13 @@ describe('what works', () => {
     await reply(alan, chat.id, 'one');
     await reply(alan, chat.id, 'two');
     const usage = await api.users.usage({});
-    expect(usage.totals).toEqual({ inputTokens: 14, outputTokens: 6, messages: 2 });
+    expect(usage.totals).toEqual({ inputTokens: 14, outputTokens: 6, messages: 2, cost: null });
     expect(usage.byModel).toEqual([
-      { providerId: provider.id, model: 'mock-model', inputTokens: 14, outputTokens: 6, messages: 2 },
+      { providerId: provider.id, model: 'mock-model', inputTokens: 14, outputTokens: 6, messages: 2, cost: null },
     ]);
     // Usage counts whole UTC days (rollups per day): the day after tomorrow holds nothing yet.
     const future = await api.users.usage({ from: new Date(Date.now() + 2 * 86_400_000) });
-    expect(future).toEqual({ totals: { inputTokens: 0, outputTokens: 0, messages: 0 }, byModel: [] });
+    expect(future).toEqual({ totals: { inputTokens: 0, outputTokens: 0, messages: 0, cost: null }, byModel: [] });
   });
 
   it('exportData holds the chats and messages, and no secret at all', async () => {
@@ -144,6 +144,16 @@ describe('what works', () => {
       await reply(u, chat.id, 'hello');
       await (await as(u)).users.updatePreferences({ systemPrompt: 'x' });
       await (await as(u)).auth.apiKeys.create({ name: 'k' });
+      // A cap, its period and a reservation held (as while a reply generates).
+      await (await as(u)).users.setLimits({ maxTokens: 1_000_000 });
+      await h.db.execute(
+        sql`insert into spend_period (user_id, period, starts_at) values (${u.userId}, 'month', now())`,
+      );
+      await h.db.execute(sql`insert into spend_reservation (message_id, user_id, period, starts_at, tokens)
+        values (${`held-${u.userId}`}, ${u.userId}, 'month', now(), 10)`);
+      await h.db.execute(
+        sql`insert into gateway_usage (user_id, day, api_key_id) values (${u.userId}, current_date, 'k')`,
+      );
     }
     const before = await rowsOf(other.userId);
     expect(Object.values(await rowsOf(doomed.userId)).every((n) => n > 0)).toBe(true);

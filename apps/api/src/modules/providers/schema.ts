@@ -11,6 +11,14 @@ const BaseUrl = z
   .max(2000)
   .transform((url) => url.replace(/\/+$/, ''));
 const Model = z.string().trim().min(1).max(200);
+const Price = z.number().min(0).max(1_000_000);
+/** What the user pays per million tokens of each model, in their own currency (users.usage reports cost from it). */
+const Prices = z
+  .array(z.object({ model: Model, inputPerMTok: Price, outputPerMTok: Price }))
+  .max(500)
+  .refine((prices) => new Set(prices.map((p) => p.model)).size === prices.length, {
+    error: 'each model may have one price',
+  });
 
 export const ProviderSchema = z.object({
   id: z.string(),
@@ -19,6 +27,7 @@ export const ProviderSchema = z.object({
   baseUrl: z.string().nullable(),
   defaultModel: z.string().nullable(),
   apiKeyHint: z.string().nullable(),
+  prices: z.array(z.object({ model: z.string(), inputPerMTok: z.number(), outputPerMTok: z.number() })),
   createdAt: z.date(),
   updatedAt: z.date(),
 });
@@ -40,6 +49,7 @@ export const CreateProviderInput = z.object({
   apiKey: ApiKey.optional(),
   baseUrl: BaseUrl.optional(),
   defaultModel: Model.optional(),
+  prices: Prices.optional(),
 });
 export const UpdateProviderInput = z.object({
   id: Id,
@@ -48,6 +58,8 @@ export const UpdateProviderInput = z.object({
   apiKey: ApiKey.nullable().optional(),
   baseUrl: BaseUrl.nullable().optional(),
   defaultModel: Model.nullable().optional(),
+  /** Replaces the provider's prices. */
+  prices: Prices.optional(),
 });
 
 export const ProviderListOutput = z.array(ProviderSchema);

@@ -59,6 +59,7 @@ export function toProvider(row: repository.ProviderRow) {
     baseUrl: row.baseUrl,
     defaultModel: row.defaultModel,
     apiKeyHint: row.apiKeyHint,
+    prices: row.prices,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
@@ -126,6 +127,7 @@ export async function createProvider({ db, userId, keyring, policy, input }: Cre
       name: input.name,
       baseUrl: input.baseUrl ?? null,
       defaultModel: input.defaultModel ?? null,
+      prices: input.prices ?? [],
       ...(input.apiKey ? encryptApiKey(keyring, userId, id, input.apiKey) : NO_KEY),
     })
     .catch(nameTaken);
@@ -149,6 +151,7 @@ export async function updateProvider({ db, userId, keyring, policy, input }: Upd
     ...(input.name !== undefined ? { name: input.name } : {}),
     ...(input.baseUrl !== undefined ? { baseUrl: input.baseUrl } : {}),
     ...(input.defaultModel !== undefined ? { defaultModel: input.defaultModel } : {}),
+    ...(input.prices !== undefined ? { prices: input.prices } : {}),
     ...(input.apiKey === null ? NO_KEY : {}),
     ...(typeof input.apiKey === 'string' ? encryptApiKey(keyring, userId, existing.id, input.apiKey) : {}),
   };

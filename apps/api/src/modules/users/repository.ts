@@ -51,6 +51,32 @@ export function usageByModel(db: Db, userId: string, fromDay: string | undefined
   );
 }
 
+/** As usageByModel, one row per UTC day, provider and model, oldest day first (users.usage grouped by day). */
+export function usageByDayAndModel(db: Db, userId: string, fromDay: string | undefined, toDay: string | undefined) {
+  const providerId = sql<string | null>`${provider.id}`;
+  return db
+    .select({
+      day: usageDaily.day,
+      providerId,
+      model: usageDaily.model,
+      inputTokens: sql<number>`sum(${usageDaily.inputTokens})`.mapWith(Number),
+      outputTokens: sql<number>`sum(${usageDaily.outputTokens})`.mapWith(Number),
+      messages: sql<number>`sum(${usageDaily.messages})`.mapWith(Number),
+    })
+    .from(usageDaily)
+    .leftJoin(provider, and(eq(provider.id, usageDaily.providerId), eq(provider.userId, usageDaily.userId)))
+    .where(
+      and(
+        eq(usageDaily.userId, userId),
+        fromDay ? gte(usageDaily.day, fromDay) : undefined,
+        toDay ? lte(usageDaily.day, toDay) : undefined,
+      ),
+    )
+    .groupBy(usageDaily.day, provider.id, usageDaily.model)
+    .having(sql`sum(${usageDaily.messages}) <> 0`)
+    .orderBy(usageDaily.day, provider.id, usageDaily.model);
+}
+
 /** How many messages the user has, counted up to `atMost` (a bound check that never reads past it). */
 export async function countMessagesUpTo(db: Db, userId: string, atMost: number): Promise<number> {
   const capped = db.select({ one: sql`1` }).from(message).where(eq(message.userId, userId)).limit(atMost).as('capped');

@@ -23,12 +23,24 @@ export const UpdateProfileInput = z.object({
 const InRangeDate = z.coerce.date().refine(dateInRange, { error: 'expected a date between the years 1 and 9999' });
 
 export const UsageInput = z
-  .object({ from: InRangeDate.optional(), to: InRangeDate.optional() })
+  .object({
+    from: InRangeDate.optional(),
+    to: InRangeDate.optional(),
+    /** 'day' adds byDay, one row per UTC day with any usage, for charts. */
+    groupBy: z.enum(['model', 'day']).default('model'),
+  })
   .refine((r) => !r.from || !r.to || r.from <= r.to, { error: 'from must not be after to', path: ['from'] });
-const Counts = { inputTokens: z.number().int(), outputTokens: z.number().int(), messages: z.number().int() };
+const Counts = {
+  inputTokens: z.number().int(),
+  outputTokens: z.number().int(),
+  messages: z.number().int(),
+  /** From the prices set on the providers (per million tokens, the user's currency); null where none applies. */
+  cost: z.number().nullable(),
+};
 export const UsageOutput = z.object({
   totals: z.object(Counts),
   byModel: z.array(z.object({ providerId: z.string().nullable(), model: z.string().nullable(), ...Counts })),
+  byDay: z.array(z.object({ day: z.string(), ...Counts })).optional(),
 });
 
 const Period = z.enum(['day', 'month']);

@@ -43,18 +43,78 @@ export async function updateProfile({ db, userId, input }: UserScope & { input: 
   return toUser(row);
 }
 
-/** Usage from the per-day rollups: `from` and `to` count whole UTC days (the days that hold them, both included). */
-export async function getUsage({ db, userId, from, to }: UserScope & { from?: Date; to?: Date }) {
-  const byModel = await repository.usageByModel(db, userId, from && utcDay(from), to && utcDay(to));
-  const totals = byModel.reduce(
-    (sum, row) => ({
-      inputTokens: sum.inputTokens + row.inputTokens,
-      outputTokens: sum.outputTokens + row.outputTokens,
-      messages: sum.messages + row.messages,
+interface Counts {
+  inputTokens: number;
+  outputTokens: number;
+  messages: number;
+}
+type Priced<T> = T & { cost: number | null };
+
+/**
+ * Usage from the per-day rollups: `from` and `to` count whole UTC days (the days that hold them, both included). Cost
+ * comes from the prices the user set on their providers (per million tokens, their currency): null where a model has
+ * no price; a total counts the priced rows and is null when none is priced. `groupBy: 'day'` adds `byDay`.
+ */
+export async function getUsage({
+  db,
+  userId,
+  from,
+  to,
+  groupBy = 'model',
+}: UserScope & { from?: Date; to?: Date; groupBy?: 'model' | 'day' }) {
+  const [fromDay, toDay] = [from && utcDay(from), to && utcDay(to)];
+  const [providers, rows] = await Promise.all([
+    listProviders({ db, userId }),
+    groupBy === 'day'
+      ? repository.usageByDayAndModel(db, userId, fromDay, toDay)
+      : repository.usageByModel(db, userId, fromDay, toDay),
+  ]);
+  const prices = new Map(providers.flatMap((p) => p.prices.map((price) => [`${p.id} ${price.model}`, price] as const)));
+  const costOf = (row: { providerId: string | null; model: string | null } & Counts) => {
+    const price = prices.get(`${row.providerId} ${row.model}`);
+    return price ? (row.inputTokens * price.inputPerMTok + row.outputTokens * price.outputPerMTok) / 1_000_000 : null;
+  };
+  const priced = rows.map((row) => ({ ...row, cost: costOf(row) }));
+  const byModel = sumBy(
+    priced,
+    (row) => `${row.providerId} ${row.model}`,
+    (row) => ({
+      providerId: row.providerId,
+      model: row.model,
     }),
-    { inputTokens: 0, outputTokens: 0, messages: 0 },
   );
-  return { totals, byModel };
+  byModel.sort((a, b) => compare(a.providerId, b.providerId) || compare(a.model, b.model));
+  const totals = sumBy(
+    priced,
+    () => '',
+    () => ({}),
+  )[0] ?? { inputTokens: 0, outputTokens: 0, messages: 0, cost: null };
+  if (groupBy !== 'day') return { totals, byModel };
+  const byDay = sumBy(
+    priced as unknown as Priced<Counts & { day: string }>[],
+    (row) => row.day,
+    (row) => ({ day: row.day }),
+  );
+  return { totals, byModel, byDay };
+}
+
+/** Text order by code points (nulls last), the same whatever the database's collation. */
+const compare = (a: string | null, b: string | null) =>
+  a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1;
+
+/** Rows summed per key, in the order keys first appear; cost is null unless some row of the group had one. */
+function sumBy<R extends Priced<Counts>, K extends object>(rows: R[], key: (row: R) => string, head: (row: R) => K) {
+  const groups = new Map<string, Priced<Counts> & K>();
+  for (const row of rows) {
+    const k = key(row);
+    const sum = groups.get(k) ?? { ...head(row), inputTokens: 0, outputTokens: 0, messages: 0, cost: null };
+    sum.inputTokens += row.inputTokens;
+    sum.outputTokens += row.outputTokens;
+    sum.messages += row.messages;
+    if (row.cost !== null) sum.cost = (sum.cost ?? 0) + row.cost;
+    groups.set(k, sum);
+  }
+  return [...groups.values()];
 }
 
 /** YYYY-MM-DD in UTC, kept inside the years PostgreSQL's date takes as plain digits. */

@@ -1,4 +1,4 @@
-// pnpm bench [p1|p1b|p2|p3a|p3b|p4|p5|p6|p8 …] — TARGETS.md's P1–P6 and P8, measured from outside. Parley runs as
+// pnpm bench [p1|p1b|p2|p3a|p3b|p3b-redis|p4|p5|p6|p8 …] — TARGETS.md's P1–P6 and P8, measured from outside. Parley runs as
 // it ships (its start command from package.json, NODE_ENV=production, default log level and pool) on a throwaway PostgreSQL
 // database; baselines, load generators and clients each run in processes of their own. Throughput is compared in
 // interleaved rounds (baseline, Parley, baseline, …) and the ratio is the median of the per-round ratios. Each
@@ -31,7 +31,18 @@ import { p5 } from './parts/p5.ts';
 import { p6 } from './parts/p6.ts';
 import { p8 } from './parts/p8.ts';
 
-const PARTS: Record<string, () => Promise<void>> = { p1, p1b, p2, p3a, p3b, p4, p5, p6, p8 };
+const PARTS: Record<string, () => Promise<void>> = {
+  p1,
+  p1b,
+  p2,
+  p3a,
+  p3b,
+  'p3b-redis': () => p3b(true),
+  p4,
+  p5,
+  p6,
+  p8,
+};
 
 function header() {
   let commit = 'unknown';

@@ -82,14 +82,19 @@ async function follow(base: string, jobs: Job[], onLive: (live: number) => void)
   );
 }
 
-export async function p3b() {
+/** `redis`: the server runs as one of several would (REDIS_URL set): every reply's events also go to Redis. */
+export async function p3b(redis = false) {
   const fake = await startFake({ words: WORDS, delayMs: DELAY_MS });
   // One user follows up to PER_USER replies here: the per-user caps on replies and open streams are raised to match.
   const settings = {
     PROVIDER_URL_ALLOWLIST: '127.0.0.1',
     MAX_CONCURRENT_GENERATIONS: LIMIT,
     MAX_STREAMS_PER_USER: LIMIT,
+    ...(redis
+      ? { REDIS_URL: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379', REDIS_PREFIX: `bench-${Date.now()}:` }
+      : {}),
   };
+  if (redis) process.stdout.write(`      with REDIS_URL=${settings.REDIS_URL}\n`);
   const { product } = await startStack({ extra: settings });
   const jobs = await seedJobs(product.base, fake.baseUrl);
   const prober = await seedUser(product.base, fake.baseUrl, 1);

@@ -107,6 +107,14 @@ describe('a new user', () => {
     await page.getByText(/OK in \d+ ms · models: fake-large, fake-small/).waitFor();
     // The first provider becomes the default.
     await page.getByText('default', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Edit Fake' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit Fake' });
+    await dialog.getByRole('button', { name: 'Add a price' }).click();
+    await dialog.getByLabel('Input price of fake-large').fill('2.5');
+    await dialog.getByLabel('Output price of fake-large').fill('10');
+    await expectAccessible(page, 'edit provider');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('· 1 price').waitFor();
     await expectAccessible(page, 'providers');
     await screenshots(page, 'settings-providers');
   });
@@ -228,6 +236,27 @@ describe('a new user', () => {
     await expect.poll(() => page.locator('li[data-author="user"]').count()).toBeGreaterThan(1);
   });
 
+  it('uses the model picked for the chat, and shows a failed reply in place with what to do', async () => {
+    fake.reply = 'Small model here.';
+    await page.getByLabel('Model', { exact: true }).selectOption({ label: 'fake-small' });
+    await sendMessage('Which model are you?');
+    const reply = assistant('complete').last();
+    await reply.getByText('Small model here.').waitFor();
+    expect(await reply.getByText('fake-small', { exact: true }).count()).toBe(1);
+    await page.reload();
+    expect(await page.getByLabel('Model', { exact: true }).locator('option:checked').textContent()).toBe('fake-small');
+
+    fake.mode = 'unauthorized';
+    await sendMessage('This one will fail');
+    const failed = assistant('error').last();
+    await failed.getByText('The reply failed:').waitFor();
+    await failed
+      .getByText(/Settings → Providers|Regenerate/)
+      .first()
+      .waitFor();
+    fake.mode = 'ok';
+  });
+
   it('keeps a draft per chat', async () => {
     await composer().fill('half a thought');
     const here = page.url();
@@ -306,6 +335,13 @@ describe('settings', () => {
 
     await page.goto('/settings/usage');
     await page.getByRole('list', { name: 'Usage by model' }).getByText('fake-large').waitFor();
+    expect(await page.getByTestId('day-chart').locator('div').count()).toBe(30);
+    await page.getByLabel('Your cap in tokens').fill('1000000');
+    await page.getByRole('button', { name: 'Save cap' }).click();
+    await page
+      .getByTestId('cap-summary')
+      .getByText(/of 1,000,000 tokens used this month/)
+      .waitFor();
     await expectAccessible(page, 'usage');
     await screenshots(page, 'settings-usage');
 

@@ -10,6 +10,7 @@ import { Button } from '../ui/Button.tsx';
 import { Card } from '../ui/Card.tsx';
 import { ConfirmDialog } from '../ui/Dialog.tsx';
 import { SelectField, TextField } from '../ui/Field.tsx';
+import { EditProvider } from './EditProvider.tsx';
 
 type Kind = RouterOutputs['providers']['kinds'][number]['kind'];
 type Provider = RouterOutputs['providers']['list'][number];
@@ -39,6 +40,7 @@ function ProviderRow({ provider: p, isDefault }: { provider: Provider; isDefault
   const queryClient = useQueryClient();
   const [report, setReport] = useState<TestReport | null>(null);
   const [confirming, setConfirming] = useState(false);
+  const [editing, setEditing] = useState(false);
   const refresh = () =>
     Promise.all([
       queryClient.invalidateQueries({ queryKey: trpc.providers.list.queryKey() }),
@@ -57,6 +59,7 @@ function ProviderRow({ provider: p, isDefault }: { provider: Provider; isDefault
         </div>
         <p className="mt-1 truncate text-sm text-muted">
           {p.baseUrl ?? 'default endpoint'} · model {p.defaultModel ?? '—'} · key {p.apiKeyHint ?? 'none'}
+          {p.prices.length > 0 && ` · ${p.prices.length} price${p.prices.length > 1 ? 's' : ''}`}
         </p>
         {report &&
           (report.ok ? (
@@ -74,6 +77,9 @@ function ProviderRow({ provider: p, isDefault }: { provider: Provider; isDefault
         <Button size="sm" onClick={() => test.mutate({ id: p.id })} disabled={test.isPending}>
           {test.isPending ? 'Testing…' : `Test ${p.name}`}
         </Button>
+        <Button size="sm" onClick={() => setEditing(true)}>
+          Edit {p.name}
+        </Button>
         {!isDefault && (
           <Button size="sm" onClick={() => makeDefault.mutate({ defaultProviderId: p.id })}>
             Make default
@@ -83,6 +89,7 @@ function ProviderRow({ provider: p, isDefault }: { provider: Provider; isDefault
           Delete {p.name}
         </Button>
       </div>
+      {editing && <EditProvider provider={p} open={editing} onOpenChange={setEditing} />}
       <ConfirmDialog
         open={confirming}
         onOpenChange={setConfirming}

@@ -312,6 +312,7 @@ describe('the sidebar', () => {
       await page.emulateMedia({ colorScheme });
       await page.screenshot({
         path: `${new URL('../test-artifacts/', import.meta.url).pathname}drawer-375-${colorScheme}.png`,
+        animations: 'disabled',
       });
     }
     await page.emulateMedia({ colorScheme: 'light' });

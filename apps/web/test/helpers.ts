@@ -92,7 +92,7 @@ export async function screenshots(page: Page, name: string, prepare?: (width: nu
     for (const colorScheme of ['light', 'dark'] as const) {
       await page.emulateMedia({ colorScheme });
       await prepare?.(width);
-      await page.screenshot({ path: join(ARTIFACTS, `${name}-${width}-${colorScheme}.png`) });
+      await page.screenshot({ path: join(ARTIFACTS, `${name}-${width}-${colorScheme}.png`), animations: 'disabled' });
     }
   }
   await page.emulateMedia({ colorScheme: 'light' });

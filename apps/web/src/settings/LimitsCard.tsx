@@ -24,7 +24,10 @@ export function LimitsCard() {
   const used = data.usedTokens + data.reservedTokens;
   const left = data.maxTokens === null ? null : Math.max(0, data.maxTokens - used);
   return (
-    <Card title="Spend cap" description="Sends that would go over the cap are refused before any provider is called.">
+    <Card
+      title="Spend cap"
+      description="Sends that would go over the cap are refused before any provider is called. Leave your cap empty for none of your own."
+    >
       {data.maxTokens === null ? (
         <p className="text-sm" data-testid="cap-summary">
           No cap: {number.format(data.usedTokens)} tokens used this {data.period}.
@@ -67,7 +70,6 @@ export function LimitsCard() {
             type="number"
             min={1}
             defaultValue={data.maxTokens ?? ''}
-            hint="Empty: no cap of your own."
           />
         </div>
         <Button type="submit" variant="primary" disabled={save.isPending}>

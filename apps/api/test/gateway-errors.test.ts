@@ -62,6 +62,10 @@ function post(body: unknown, headers: Record<string, string> = { authorization: 
   });
 }
 
+function lastBody() {
+  return (fake.seen.findLast((r) => r.path === '/v1/chat/completions')?.body ?? {}) as Record<string, unknown>;
+}
+
 async function errorOf(response: Response) {
   const body = (await response.json()) as {
     error: { message: string; type: string; param: string | null; code: string | null };
@@ -191,6 +195,30 @@ describe('what fails, and how', () => {
 });
 
 describe('limits and disconnects', () => {
+  it('a spend cap holds for the gateway too: over it is 403 insufficient_quota, under it the call counts', async () => {
+    const carol = await account('carol-gw@example.com', 'Carols');
+    const sdk = new OpenAI({ apiKey: carol.key, baseURL: `${server.url}/v1`, maxRetries: 0 });
+    const trpc = carol.client.trpc();
+    await trpc.users.setLimits.mutate({ period: 'day', maxTokens: 100 });
+    const refused = await sdk.chat.completions.create(ask('Carols/fake-large')).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(OpenAI.PermissionDeniedError);
+    expect(refused).toMatchObject({ status: 403, code: 'insufficient_quota' });
+    expect((refused as Error).message).toMatch(/resets at/);
+
+    await trpc.users.setLimits.mutate({ maxTokens: 1_000_000 });
+    const before = await trpc.users.limits.query();
+    const done = await sdk.chat.completions.create({ ...ask('Carols/fake-large'), max_tokens: 50 });
+    const total = done.usage?.total_tokens as number;
+    expect(total).toBeGreaterThan(0);
+    await expect
+      .poll(async () => {
+        const now = await trpc.users.limits.query();
+        return [now.usedTokens - before.usedTokens, now.reservedTokens];
+      })
+      .toEqual([total, 0]);
+    expect(lastBody().max_tokens).toBe(50);
+  });
+
   it('more generations at once than MAX_CONCURRENT_GENERATIONS: 429 with Retry-After, slots given back', async () => {
     fake.delayMs = 40;
     const streams = await Promise.all([1, 2].map(() => post({ ...ask(), stream: true })));

@@ -11,6 +11,7 @@ export type OpenAIErrorType =
   | 'permission_error'
   | 'not_found_error'
   | 'rate_limit_error'
+  | 'insufficient_quota'
   | 'api_error';
 
 export class GatewayError extends Error {
@@ -67,6 +68,8 @@ export function fromAppError(error: AppError): GatewayError {
       return new GatewayError(403, error.message, { code: 'forbidden' });
     case 'RATE_LIMITED':
       return new GatewayError(429, error.message, { code: 'rate_limit_exceeded', retryAfter: 60 });
+    case 'QUOTA_EXCEEDED':
+      return new GatewayError(403, error.message, { type: 'insufficient_quota', code: 'insufficient_quota' });
     case 'TOO_MANY_GENERATIONS':
       return new GatewayError(429, error.message, { code: 'too_many_generations', retryAfter: 1 });
     case 'SERVICE_UNAVAILABLE':

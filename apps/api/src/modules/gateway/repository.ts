@@ -3,7 +3,7 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../shared/db/client.ts';
 import { perDatabase } from '../../shared/db/prepared.ts';
-import { provider } from '../../shared/db/schema/index.ts';
+import { provider, spendLimit } from '../../shared/db/schema/index.ts';
 import type { ProviderRow } from '../providers/index.ts';
 
 const statements = perDatabase((db) => ({
@@ -13,11 +13,26 @@ const statements = perDatabase((db) => ({
     .where(eq(provider.userId, sql.placeholder('userId')))
     .orderBy(asc(provider.createdAt), asc(provider.id))
     .prepare('parley_gateway_providers'),
+  limit: db
+    .select({
+      period: spendLimit.period,
+      adminMaxTokens: spendLimit.adminMaxTokens,
+      userMaxTokens: spendLimit.userMaxTokens,
+    })
+    .from(spendLimit)
+    .where(eq(spendLimit.userId, sql.placeholder('userId')))
+    .prepare('parley_gateway_spend_limit'),
 }));
 
 /** Every provider of the user, oldest first. */
 export function findProviders(db: Db, userId: string): Promise<ProviderRow[]> {
   return statements(db).providers.execute({ userId });
+}
+
+/** The user's own and admin-set spend caps (the spend module's capOf reads them), if any row exists. */
+export async function findSpendLimit(db: Db, userId: string) {
+  const [row] = await statements(db).limit.execute({ userId });
+  return row;
 }
 
 export interface UsageRow {

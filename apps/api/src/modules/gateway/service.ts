@@ -9,11 +9,12 @@ import type { Db } from '../../shared/db/client.ts';
 import type { Keyring } from '../../shared/lib/keyring.ts';
 import { type OpenedModel, type Outbound, openModelOf } from '../providers/index.ts';
 import type { Replies } from '../replies/index.ts';
+import { type Cap, capOf, settleReply, withReservation, worstCaseTokens } from '../spend/index.ts';
 import { createChunkWriter, errorLine, finishReasonOf, toCompletion, type Usage, usageOf } from './completion.ts';
 import { fromProviderError, GatewayError, invalid, toGatewayError } from './errors.ts';
 import { resolveModel } from './models.ts';
 import { toCallOptions } from './prompt.ts';
-import { addUsage, findProviders } from './repository.ts';
+import { addUsage, findProviders, findSpendLimit } from './repository.ts';
 import { ChatCompletionRequest, paramOf, refusal } from './schema.ts';
 
 export interface GatewayDeps {
@@ -36,6 +37,8 @@ export interface Prepared {
   opened: OpenedModel;
   model: LanguageModelV4;
   call: ReturnType<typeof toCallOptions>;
+  /** The user's spend cap, when one applies: the call reserves its worst case against it first. */
+  cap: Cap | null;
 }
 
 /** Checks the request and opens the model it names; throws GatewayError (400, 404) before any provider call. */
@@ -53,7 +56,11 @@ export async function prepareCompletion(deps: GatewayDeps, caller: Caller, body:
   const refused = refusal(request);
   if (refused) throw invalid(`Unsupported: ${refused.message}`, refused.param, 'unsupported_parameter');
 
-  const resolved = resolveModel(await findProviders(deps.db, caller.userId), request.model);
+  const [rows, limit] = await Promise.all([
+    findProviders(deps.db, caller.userId),
+    findSpendLimit(deps.db, caller.userId),
+  ]);
+  const resolved = resolveModel(rows, request.model);
   if (!resolved) {
     throw new GatewayError(404, `The model '${request.model}' does not exist or you do not have access to it.`, {
       param: 'model',
@@ -70,7 +77,15 @@ export async function prepareCompletion(deps: GatewayDeps, caller: Caller, body:
   if (typeof model !== 'object' || model.specificationVersion !== 'v4') {
     throw new GatewayError(500, 'Internal server error', { cause: new Error('the gateway needs a v4 language model') });
   }
-  return { request, opened, model, call: toCallOptions(request, resolved.row.kind) };
+  const cap = capOf(limit, deps.replies.limits);
+  const call = toCallOptions(request, resolved.row.kind);
+  // A capped call may write at most what its reservation holds.
+  if (cap)
+    call.maxOutputTokens = Math.min(
+      call.maxOutputTokens ?? Number.POSITIVE_INFINITY,
+      deps.replies.limits.spendMaxOutputTokens,
+    );
+  return { request, opened, model, call, cap };
 }
 
 /** An 'unsupported' warning of the provider's SDK means an option the client sent would be dropped: refused. */
@@ -92,25 +107,49 @@ function record(deps: GatewayDeps, caller: Caller, prepared: Prepared, usage: Us
   }).catch((error: unknown) => deps.log.error({ err: error }, 'gateway usage not recorded'));
 }
 
-/** Takes a generation slot for this call; TOO_MANY_GENERATIONS becomes a 429. */
-async function takeSlot(deps: GatewayDeps, caller: Caller): Promise<() => void> {
+type End = (usage: Usage | null) => void;
+
+/**
+ * Takes a generation slot for this call (TOO_MANY_GENERATIONS becomes a 429) and, under a spend cap, reserves the
+ * call's worst case (QUOTA_EXCEEDED becomes a 403). The returned `end` gives both back, counting the real usage.
+ */
+async function begin(deps: GatewayDeps, caller: Caller, prepared: Prepared): Promise<End> {
   const id = randomUUID();
+  const { userId } = caller;
   try {
-    await deps.replies.generations.acquire(caller.userId, id);
+    await deps.replies.generations.acquire(userId, id);
   } catch (error) {
     throw toGatewayError(error);
   }
-  let released = false;
-  return () => {
-    if (released) return;
-    released = true;
-    deps.replies.generations.release(caller.userId, id).catch(() => {});
+  const { cap } = prepared;
+  if (cap) {
+    const texts = prepared.request.messages.map((m) => JSON.stringify(m));
+    const tokens = worstCaseTokens(texts, prepared.call.maxOutputTokens ?? deps.replies.limits.spendMaxOutputTokens);
+    const config = deps.replies.limits;
+    try {
+      await withReservation(deps.db, { userId, cap, tokens, messageId: id, config }, async () => undefined);
+    } catch (error) {
+      await deps.replies.generations.release(userId, id).catch(() => {});
+      throw toGatewayError(error);
+    }
+  }
+  let ended = false;
+  return (usage) => {
+    if (ended) return;
+    ended = true;
+    deps.replies.generations.release(userId, id).catch(() => {});
+    if (!cap) return;
+    const used = usage ? { inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens } : null;
+    settleReply(deps.db, id, used).catch((error: unknown) =>
+      deps.log.error({ err: error }, 'gateway spend not settled'),
+    );
   };
 }
 
 /** A non-streaming completion. `signal` aborts the provider call (the client left). */
 export async function createCompletion(deps: GatewayDeps, caller: Caller, prepared: Prepared, signal: AbortSignal) {
-  const release = await takeSlot(deps, caller);
+  const end = await begin(deps, caller, prepared);
+  let usage: Usage | null = null;
   try {
     const abortSignal = AbortSignal.any([signal, AbortSignal.timeout(deps.callTimeoutMs)]);
     let result: Awaited<ReturnType<LanguageModelV4['doGenerate']>>;
@@ -120,11 +159,12 @@ export async function createCompletion(deps: GatewayDeps, caller: Caller, prepar
       throw fromProviderError(error, prepared.opened.describeError(error, ''));
     }
     const completion = toCompletion(result, prepared.request.model);
-    record(deps, caller, prepared, completion.usage);
+    usage = completion.usage;
+    record(deps, caller, prepared, usage);
     refuseDropped(result.warnings);
     return completion;
   } finally {
-    release();
+    end(usage);
   }
 }
 
@@ -143,14 +183,14 @@ export async function streamCompletion(
   prepared: Prepared,
   signal: AbortSignal,
 ): Promise<AsyncGenerator<string>> {
-  const release = await takeSlot(deps, caller);
+  const end = await begin(deps, caller, prepared);
   const idleMs = deps.replies.limits.providerIdleTimeoutMs;
   const idle = new AbortController();
   const timer = setTimeout(() => idle.abort(new ProviderSilentError(`no data for ${idleMs} ms`)), idleMs);
   const abortSignal = AbortSignal.any([signal, idle.signal]);
-  const done = () => {
+  const done = (usage: Usage | null) => {
     clearTimeout(timer);
-    release();
+    end(usage);
   };
   let reader: ReadableStreamDefaultReader<LanguageModelV4StreamPart>;
   let first: ReadResult;
@@ -162,7 +202,7 @@ export async function streamCompletion(
   } catch (error) {
     const cause = idle.signal.aborted ? idle.signal.reason : error;
     idle.abort(); // a refused call's provider request is cut off
-    done();
+    done(null);
     if (error instanceof GatewayError) throw error;
     throw fromProviderError(cause, prepared.opened.describeError(error, ''));
   }
@@ -183,7 +223,7 @@ interface Reading {
   abortSignal: AbortSignal;
   idle: AbortController;
   timer: NodeJS.Timeout;
-  done: () => void;
+  done: (usage: Usage | null) => void;
 }
 
 async function* chunks(
@@ -200,13 +240,14 @@ async function* chunks(
   const cancel = () => void reader.cancel(abortSignal.reason).catch(() => {});
   abortSignal.addEventListener('abort', cancel, { once: true });
   let text = '';
+  let usage: Usage | null = null;
   try {
     yield writer.start();
     for (let read = first; !read.done; read = await reader.read()) {
       timer.refresh();
       const part = read.value;
       if (part.type === 'finish') {
-        const usage = usageOf(part.usage);
+        usage = usageOf(part.usage);
         record(deps, caller, prepared, usage);
         yield writer.finish(finishReasonOf(part.finishReason), usage);
         return;
@@ -230,6 +271,6 @@ async function* chunks(
     abortSignal.removeEventListener('abort', cancel);
     idle.abort();
     reader.releaseLock();
-    done();
+    done(usage);
   }
 }

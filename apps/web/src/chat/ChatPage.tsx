@@ -7,6 +7,7 @@ import { useParams } from 'react-router';
 import { NotFound } from '../NotFound.tsx';
 import { useTRPC } from '../trpc.ts';
 import { Button } from '../ui/Button.tsx';
+import { useTitle } from '../ui/useTitle.ts';
 import { Composer } from './Composer.tsx';
 import { ModelPicker } from './ModelPicker.tsx';
 import { PathMessage } from './PathMessage.tsx';
@@ -68,6 +69,7 @@ function Conversation({ chatId }: { chatId: string }) {
   }
 
   useHandedOverQuestion(send);
+  useTitle(chat.data?.title ?? 'New chat');
 
   const streamingId = sendingReplyId ?? path.find((m) => m.status === 'streaming')?.id ?? null;
   const busy = sending !== null || streamingId !== null;

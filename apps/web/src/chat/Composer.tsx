@@ -26,7 +26,8 @@ export function Composer({
   draft: string;
   busy: boolean;
   disabled?: boolean;
-  onSend: (text: string) => void;
+  /** Returning a promise that rejects gives the text back to the composer (nothing was sent). */
+  onSend: (text: string) => unknown;
   onStop: () => void;
   footer?: ReactNode;
 }) {
@@ -59,8 +60,9 @@ export function Composer({
   function send() {
     const value = text.trim();
     if (!value || busy || disabled) return;
-    onSend(value);
+    const sent = onSend(value);
     setText('');
+    if (sent instanceof Promise) sent.catch(() => setText(value));
   }
 
   return (

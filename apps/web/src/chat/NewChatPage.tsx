@@ -6,6 +6,7 @@ import { Link, useNavigate } from 'react-router';
 import { errorText } from '../errors.ts';
 import { useTRPC } from '../trpc.ts';
 import { Alert } from '../ui/Alert.tsx';
+import { useTitle } from '../ui/useTitle.ts';
 import { Composer } from './Composer.tsx';
 import { ModelPicker } from './ModelPicker.tsx';
 
@@ -22,6 +23,7 @@ export function NewChatPage() {
     }),
   );
   const none = providers.data?.length === 0;
+  useTitle(undefined);
   const preferred = me.data?.preferences;
 
   return (

@@ -1,6 +1,7 @@
 // Settings: a page per subject, each at its own address (/settings/<page>), listed beside (or above, on phones).
-import { NavLink, Outlet } from 'react-router';
+import { NavLink, Outlet, useLocation } from 'react-router';
 import { cn } from '../ui/cn.ts';
+import { useTitle } from '../ui/useTitle.ts';
 
 export const SETTINGS_PAGES = [
   { path: 'profile', label: 'Profile' },
@@ -15,6 +16,9 @@ export const SETTINGS_PAGES = [
 ] as const;
 
 export function SettingsLayout() {
+  const { pathname } = useLocation();
+  const page = SETTINGS_PAGES.find((p) => pathname.startsWith(`/settings/${p.path}`));
+  useTitle(page ? `${page.label} · Settings` : 'Settings');
   return (
     <div className="min-h-0 flex-1 overflow-y-auto">
       <div className="mx-auto flex w-full max-w-5xl flex-col gap-6 p-4 md:flex-row md:p-8">

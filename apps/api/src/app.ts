@@ -104,7 +104,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 
   await app.register(securityPlugin, { config });
   await app.register(metricsPlugin, { metrics, token: config.metricsToken, production: config.env === 'production' });
-  await app.register(rateLimitPlugin, { config, redis: services.redis });
+  await app.register(rateLimitPlugin, { config, redis: services.redis, sessions });
   await app.register(healthPlugin, { database });
   await app.register(authPlugin, { auth, publicUrl: config.publicUrl });
   await app.register(trpcPlugin, { auth, sessions, db: database.db, config, outbound, replies });

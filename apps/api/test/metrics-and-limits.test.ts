@@ -76,7 +76,7 @@ describe('metrics', () => {
 describe('API rate limits', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startServer({ env: { IP_RATE_LIMIT_PER_MINUTE: '3', SESSION_RATE_LIMIT_PER_MINUTE: '5' } });
+    server = await startServer({ env: { IP_RATE_LIMIT_PER_MINUTE: '3', USER_RATE_LIMIT_PER_MINUTE: '5' } });
   });
   afterAll(async () => {
     await server.close();
@@ -97,14 +97,24 @@ describe('API rate limits', () => {
     expect((await fetch(`${server.url}/health`)).status).toBe(200);
   });
 
-  it('a signed-in session counts on its own, beyond the address limit', async () => {
-    const client = new Client(server.url);
-    // Sign-up is Better Auth's route: its own limits, not these.
-    await client.postJson('/api/auth/sign-up/email', { email: 'limits@example.com', password: PASSWORD, name: 'L' });
-    const trpc = client.trpc(false);
-    for (let i = 0; i < 5; i++) await trpc.chat.list.query({});
-    await expect(trpc.chat.list.query({})).rejects.toThrow();
-    const refused = await client.fetch('/trpc/chat.list?input=%7B%22json%22%3A%7B%7D%7D');
+  it('a signed-in user counts on their own (all their sessions together), beyond the address limit', async () => {
+    const laptop = new Client(server.url, 'laptop');
+    // Sign-up and sign-in are Better Auth's routes: its own limits, not these.
+    await laptop.postJson('/api/auth/sign-up/email', { email: 'limits@example.com', password: PASSWORD, name: 'L' });
+    const phone = new Client(server.url, 'phone');
+    await phone.postJson('/api/auth/sign-in/email', { email: 'limits@example.com', password: PASSWORD });
+    for (let i = 0; i < 3; i++) await laptop.trpc(false).chat.list.query({});
+    for (let i = 0; i < 2; i++) await phone.trpc(false).chat.list.query({});
+    await expect(phone.trpc(false).chat.list.query({})).rejects.toThrow();
+    const refused = await laptop.fetch('/trpc/chat.list?input=%7B%22json%22%3A%7B%7D%7D');
     expect(refused.status).toBe(429);
+    // Another user is not held back by this one.
+    const other = new Client(server.url, 'other');
+    await other.postJson('/api/auth/sign-up/email', {
+      email: 'other-limits@example.com',
+      password: PASSWORD,
+      name: 'O',
+    });
+    expect((await other.trpc(false).chat.list.query({})).items).toEqual([]);
   });
 });

@@ -110,7 +110,7 @@ describe.runIf(enabled)('two servers on one PostgreSQL and one Redis', () => {
       MAX_CONCURRENT_GENERATIONS: '3',
       STALE_GENERATION_MS: '2000',
       CHECKPOINT_INTERVAL_MS: '50',
-      SESSION_RATE_LIMIT_PER_MINUTE: '100000',
+      USER_RATE_LIMIT_PER_MINUTE: '100000',
       IP_RATE_LIMIT_PER_MINUTE: '100000',
     };
     [a, b] = await Promise.all([startServer(env), startServer(env)]);

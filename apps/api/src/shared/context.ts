@@ -7,7 +7,8 @@ import type { Db } from './db/client.ts';
 import type { Config } from './lib/env.ts';
 import { AppError } from './lib/errors.ts';
 import { type HeaderReader, headerReader } from './lib/headers.ts';
-import { CredentialError, type LookupUser, type SessionLookup } from './session-lookup.ts';
+import { requestUser } from './request-user.ts';
+import { CredentialError, type Found, type LookupUser, type SessionLookup } from './session-lookup.ts';
 import type { Context, SessionUser } from './trpc.ts';
 
 export interface ContextDeps {
@@ -22,6 +23,8 @@ export interface ContextDeps {
 
 export interface RequestInfo {
   headers: HeaderReader;
+  /** The caller, when already looked up for this request (request-user.ts); else looked up from the headers. */
+  user?: Promise<Found | null>;
   requestId: string;
   log: FastifyBaseLogger;
   /** The HTTP method, when the call came over HTTP (createCaller has none). */
@@ -30,10 +33,10 @@ export interface RequestInfo {
 
 export function createContextBuilder({ auth, sessions, db, config, outbound, replies }: ContextDeps) {
   const trusted = new Set(config.trustedOrigins);
-  return async function buildContext({ headers, requestId, log, method }: RequestInfo): Promise<Context> {
+  return async function buildContext({ headers, requestId, log, method, user }: RequestInfo): Promise<Context> {
     const base = { requestId, log, db, auth, config, outbound, replies, user: null, session: null };
     try {
-      const found = await sessions.resolve(headers);
+      const found = await (user ?? sessions.resolve(headers));
       if (!found) return base;
       // API.md: a browser's cookie-authenticated write carries a trusted Origin (a forged cross-site call does not).
       // A GET from another site is refused too unless its Origin is trusted: subscriptions are GETs, and
@@ -65,6 +68,7 @@ export function createRequestContext(deps: ContextDeps) {
   return async function contextOf(request: FastifyRequest): Promise<Context> {
     const ctx = await buildContext({
       headers: headerReader(request.headers),
+      user: requestUser(deps.sessions, request),
       requestId: request.id,
       log: request.log,
       method: request.method,

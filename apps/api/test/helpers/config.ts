@@ -7,7 +7,7 @@ export const TEST_ENV = {
   ENCRYPTION_KEYS: `test1:${Buffer.alloc(32, 7).toString('base64')}`,
   LOG_LEVEL: 'silent',
   AUTH_RATE_LIMIT_MAX: '1000',
-  SESSION_RATE_LIMIT_PER_MINUTE: '1000000',
+  USER_RATE_LIMIT_PER_MINUTE: '1000000',
   IP_RATE_LIMIT_PER_MINUTE: '1000000',
   REPLY_DRAIN_MS: '0',
 } satisfies EnvSource;

@@ -54,8 +54,8 @@ export interface Config {
   /** Users with these emails are admins (given at sign-up, and at every start). */
   adminEmails: string[];
   apiKeyRateLimitPerMinute: number;
-  /** Requests per minute per API key, per signed-in session, and per address for signed-out calls. */
-  rateLimits: { apiKey: number; session: number; ip: number };
+  /** Requests per minute per API key, per signed-in user, and per address for signed-out calls. */
+  rateLimits: { apiKey: number; user: number; ip: number };
   /** Redis shared by several servers (replies, stops, limits, rate limits); null: everything stays in-process. */
   redisUrl: string | null;
   /** Starts every Redis key and channel (REDIS_PREFIX). */
@@ -205,7 +205,7 @@ const EnvSchema = z.object({
     .pipe(z.array(z.email({ error: 'expected comma-separated email addresses' })))
     .default([]),
   API_KEY_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600),
-  SESSION_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000_000).default(1_200),
+  USER_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000_000).default(1_200),
   IP_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000_000).default(600),
   WEB_DIST_DIR: z.string().min(1).optional(),
 });
@@ -297,30 +297,35 @@ export function loadConfig(source: EnvSource): Config {
       allow: env.PROVIDER_URL_ALLOWLIST,
     },
     providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
-    chat: {
-      maxMessageChars: env.MAX_MESSAGE_CHARS,
-      maxConcurrentGenerations: env.MAX_CONCURRENT_GENERATIONS,
-      historyWindow: env.HISTORY_WINDOW_MESSAGES,
-      checkpointIntervalMs: env.CHECKPOINT_INTERVAL_MS,
-      staleGenerationMs: env.STALE_GENERATION_MS,
-      providerIdleTimeoutMs: env.PROVIDER_IDLE_TIMEOUT_MS,
-      maxStreamsPerUser: env.MAX_STREAMS_PER_USER,
-      maxStreamsPerServer: env.MAX_STREAMS_PER_SERVER,
-      drainMs: env.REPLY_DRAIN_MS,
-      spendCapTokens: env.SPEND_CAP_TOKENS ?? null,
-      spendCapPeriod: env.SPEND_CAP_PERIOD,
-      spendMaxOutputTokens: env.SPEND_MAX_OUTPUT_TOKENS,
-    },
+    chat: chatLimits(env),
     ...sharedServices(env),
     adminEmails: env.ADMIN_EMAILS,
     apiKeyRateLimitPerMinute: env.API_KEY_RATE_LIMIT_PER_MINUTE,
     rateLimits: {
       apiKey: env.API_KEY_RATE_LIMIT_PER_MINUTE,
-      session: env.SESSION_RATE_LIMIT_PER_MINUTE,
+      user: env.USER_RATE_LIMIT_PER_MINUTE,
       ip: env.IP_RATE_LIMIT_PER_MINUTE,
     },
     webDistDir: webDist(env.WEB_DIST_DIR),
     warnings,
+  };
+}
+
+/** Bounds on chat and replies. */
+function chatLimits(env: z.infer<typeof EnvSchema>): ChatLimits {
+  return {
+    maxMessageChars: env.MAX_MESSAGE_CHARS,
+    maxConcurrentGenerations: env.MAX_CONCURRENT_GENERATIONS,
+    historyWindow: env.HISTORY_WINDOW_MESSAGES,
+    checkpointIntervalMs: env.CHECKPOINT_INTERVAL_MS,
+    staleGenerationMs: env.STALE_GENERATION_MS,
+    providerIdleTimeoutMs: env.PROVIDER_IDLE_TIMEOUT_MS,
+    maxStreamsPerUser: env.MAX_STREAMS_PER_USER,
+    maxStreamsPerServer: env.MAX_STREAMS_PER_SERVER,
+    drainMs: env.REPLY_DRAIN_MS,
+    spendCapTokens: env.SPEND_CAP_TOKENS ?? null,
+    spendCapPeriod: env.SPEND_CAP_PERIOD,
+    spendMaxOutputTokens: env.SPEND_MAX_OUTPUT_TOKENS,
   };
 }
 

@@ -343,6 +343,24 @@ describe('settings', () => {
       .getByTestId('cap-summary')
       .getByText(/of 1,000,000 tokens used this month/)
       .waitFor();
+    // Over the cap, a send is refused in place, with what to do next.
+    await page.getByLabel('Your cap in tokens').fill('1');
+    await page.getByRole('button', { name: 'Save cap' }).click();
+    await page
+      .getByTestId('cap-summary')
+      .getByText(/of 1 tokens/)
+      .waitFor();
+    await page.getByRole('navigation', { name: 'Chats' }).getByRole('link').first().click();
+    await sendMessage('Over the cap');
+    const refusal = page.getByRole('alert');
+    await refusal.getByText('You have used your token allowance for this period.').waitFor();
+    await refusal.getByRole('link', { name: 'See usage' }).click();
+    await page.getByLabel('Your cap in tokens').fill('');
+    await page.getByRole('button', { name: 'Save cap' }).click();
+    await page
+      .getByTestId('cap-summary')
+      .getByText(/^No cap/)
+      .waitFor();
     await expectAccessible(page, 'usage');
     await screenshots(page, 'settings-usage');
 
@@ -357,6 +375,18 @@ describe('settings', () => {
       await page.getByRole('heading', { level: 2 }).first().waitFor();
       await expectAccessible(page, path);
     }
+
+    await page.goto('/settings/profile');
+    await page.getByLabel('Name').fill('Renamed User');
+    await page.getByRole('button', { name: 'Save profile' }).click();
+    await page.getByText('Profile saved.').waitFor();
+
+    await page.goto('/settings/password');
+    await page.getByLabel('Current password').fill('browser password 123');
+    await page.getByLabel('New password', { exact: true }).fill('a brand new passphrase 456');
+    await page.getByLabel('Repeat the new password').fill('a brand new passphrase 456');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('Password changed.').waitFor();
 
     await page.goto('/no/such/page');
     await page.getByRole('heading', { name: 'Page not found' }).waitFor();

@@ -4,6 +4,7 @@ import { Check, ChevronLeft, ChevronRight, Copy, Pencil, RefreshCw, Square } fro
 import { useId, useState } from 'react';
 import { replyErrorHint } from '../errors.ts';
 import { Button } from '../ui/Button.tsx';
+import { cn } from '../ui/cn.ts';
 import { useCopy } from '../ui/useCopy.ts';
 import { Markdown } from './Markdown.tsx';
 
@@ -64,7 +65,12 @@ function UserMessage({ text, branch, busy = false, onEdit }: MessageViewProps) {
       <div className="max-w-[85%] rounded-2xl bg-surface px-4 py-2.5 whitespace-pre-wrap" data-testid="message-text">
         {text}
       </div>
-      <div className="flex items-center gap-1 text-muted">
+      <div
+        className={cn(
+          'flex items-center gap-1 text-muted',
+          !(branch && branch.count > 1) && 'sm:opacity-0 sm:group-focus-within:opacity-100 sm:group-hover:opacity-100',
+        )}
+      >
         {branch && branch.count > 1 && <BranchSwitch branch={branch} disabled={busy} noun="version" />}
         <CopyButton text={text} label="Copy message" />
         {onEdit && (

@@ -1,4 +1,4 @@
-// pnpm bench [p1|p1b|p2|p3a|p3b|p3b-redis|p4|p5|p6|p8 …] — TARGETS.md's P1–P6 and P8, measured from outside. Parley runs as
+// pnpm bench [p1|p1b|p2|p3a|p3b|p3b-redis|p4|p5|p6|p7|p8 …] — TARGETS.md's P1–P6 and P8, measured from outside. Parley runs as
 // it ships (its start command from package.json, NODE_ENV=production, default log level and pool) on a throwaway PostgreSQL
 // database; baselines, load generators and clients each run in processes of their own. Throughput is compared in
 // interleaved rounds (baseline, Parley, baseline, …) and the ratio is the median of the per-round ratios. Each
@@ -17,6 +17,7 @@
 //   BENCH_P6_RUNS         replies followed on both servers (20)     BENCH_P6_STOPS        stops through B (20)
 //   BENCH_REDIS_URL       the Redis P6 servers share (redis://127.0.0.1:6379)
 //   BENCH_P5_RUNS         cold starts of each (5)                 BENCH_P8_RUNS         timed CLI runs of each (15)
+//   BENCH_P7_RUNS         timed gateway streams for P7 (200)      BENCH_P7_WARMUP       untimed streams first (100)
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { cleanupAll, ROOT_DIR } from './lib/processes.ts';
@@ -41,6 +42,7 @@ const PARTS: Record<string, () => Promise<void>> = {
   p4,
   p5,
   p6,
+  p7: async () => (await import('./parts/p7.ts')).p7(),
   p8,
 };
 

@@ -4,11 +4,10 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ContextDeps } from '../../shared/context.ts';
-import type { HeaderReader } from '../../shared/lib/headers.ts';
-import { CredentialError } from '../../shared/session-lookup.ts';
+import { CredentialError, hashApiKey } from '../../shared/session-lookup.ts';
 import { GatewayError, toGatewayError } from './errors.ts';
 import { listModels } from './models.ts';
-import { findProviders } from './repository.ts';
+import { findOwnedByKeyHash, findProviders } from './repository.ts';
 import { type Caller, createCompletion, type GatewayDeps, prepareCompletion, streamCompletion } from './service.ts';
 
 export const GATEWAY_PREFIX = '/v1';
@@ -16,27 +15,24 @@ export const GATEWAY_PREFIX = '/v1';
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 /**
- * The key from `Authorization: Bearer` (or `x-api-key`), looked up as the rest of Parley looks up keys. Cookies are
- * not read: the gateway is for programs, and a cookie-authenticated cross-site POST is what CSRF is made of.
+ * The key from `Authorization: Bearer` (or `x-api-key`). Cookies are not read: the gateway is for programs, and a
+ * cookie-authenticated cross-site POST is what CSRF is made of.
  */
-function apiKeyHeaders(request: FastifyRequest): HeaderReader | null {
+function apiKeyOf(request: FastifyRequest): string {
   const authorization = request.headers.authorization;
   const key = (authorization && BEARER.exec(authorization)?.[1]) || request.headers['x-api-key'];
-  if (typeof key !== 'string' || !key) return null;
-  return { get: (name) => (name === 'x-api-key' ? key : null) };
+  if (typeof key === 'string' && key) return key;
+  throw new GatewayError(
+    401,
+    "You didn't provide an API key. Send a Parley API key as 'Authorization: Bearer <key>' (create one with auth.apiKeys.create or in the web app).",
+    { code: 'missing_api_key' },
+  );
 }
 
-async function authenticate(deps: ContextDeps, request: FastifyRequest): Promise<Caller> {
-  const headers = apiKeyHeaders(request);
-  if (!headers) {
-    throw new GatewayError(
-      401,
-      "You didn't provide an API key. Send a Parley API key as 'Authorization: Bearer <key>' (create one with auth.apiKeys.create or in the web app).",
-      { code: 'missing_api_key' },
-    );
-  }
+/** The key looked up as the rest of Parley looks up keys (session-lookup.ts): invalid 401, over its limit 429. */
+async function authenticate(deps: ContextDeps, request: FastifyRequest, key: string): Promise<Caller> {
   try {
-    const found = await deps.sessions.resolve(headers);
+    const found = await deps.sessions.resolve({ get: (name) => (name === 'x-api-key' ? key : null) });
     if (found?.via !== 'apiKey') throw new CredentialError('invalid-key');
     request.userId = found.user.id;
     return { userId: found.user.id, apiKeyId: found.session.id };
@@ -83,7 +79,7 @@ export async function gatewayPlugin(app: FastifyInstance, deps: ContextDeps) {
   });
 
   app.get(`${GATEWAY_PREFIX}/models`, async (request) => {
-    const caller = await authenticate(deps, request);
+    const caller = await authenticate(deps, request, apiKeyOf(request));
     const rows = await findProviders(deps.db, caller.userId);
     const data = await listModels({
       db: deps.db,
@@ -96,9 +92,13 @@ export async function gatewayPlugin(app: FastifyInstance, deps: ContextDeps) {
   });
 
   app.post(`${GATEWAY_PREFIX}/chat/completions`, async (request, reply) => {
-    const caller = await authenticate(deps, request);
+    const key = apiKeyOf(request);
+    // The caller's providers are read beside the key's check (one round trip, not two); used only if it passes.
+    const owned = findOwnedByKeyHash(deps.db, hashApiKey(key));
+    owned.catch(() => {});
+    const caller = await authenticate(deps, request, key);
     const gateway = gatewayDeps(request);
-    const prepared = await prepareCompletion(gateway, caller, request.body);
+    const prepared = await prepareCompletion(gateway, caller, request.body, owned);
     // A client that leaves before the answer is complete ends the provider call.
     const left = new AbortController();
     reply.raw.on('close', () => {

@@ -1,9 +1,9 @@
-// The gateway's database access: the caller's providers (one prepared statement, the only read on a completion's
-// path) and its usage, written after the call.
+// The gateway's database access: the caller's providers and spend cap (one prepared statement, read side by side with
+// the key's own lookup) and its usage, written after the call.
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../shared/db/client.ts';
 import { perDatabase } from '../../shared/db/prepared.ts';
-import { provider, spendLimit } from '../../shared/db/schema/index.ts';
+import { apikey, provider, spendLimit } from '../../shared/db/schema/index.ts';
 import type { ProviderRow } from '../providers/index.ts';
 
 const statements = perDatabase((db) => ({
@@ -13,15 +13,23 @@ const statements = perDatabase((db) => ({
     .where(eq(provider.userId, sql.placeholder('userId')))
     .orderBy(asc(provider.createdAt), asc(provider.id))
     .prepare('parley_gateway_providers'),
-  limit: db
+  /**
+   * The providers and spend cap of the owner of an API key, by the key's hash: read while the key itself is checked
+   * (session-lookup.ts), and used only once that check names the same user.
+   */
+  byKeyHash: db
     .select({
+      provider,
       period: spendLimit.period,
       adminMaxTokens: spendLimit.adminMaxTokens,
       userMaxTokens: spendLimit.userMaxTokens,
     })
-    .from(spendLimit)
-    .where(eq(spendLimit.userId, sql.placeholder('userId')))
-    .prepare('parley_gateway_spend_limit'),
+    .from(apikey)
+    .innerJoin(provider, eq(provider.userId, apikey.referenceId))
+    .leftJoin(spendLimit, eq(spendLimit.userId, apikey.referenceId))
+    .where(eq(apikey.key, sql.placeholder('hash')))
+    .orderBy(asc(provider.createdAt), asc(provider.id))
+    .prepare('parley_gateway_by_key_hash'),
 }));
 
 /** Every provider of the user, oldest first. */
@@ -29,10 +37,22 @@ export function findProviders(db: Db, userId: string): Promise<ProviderRow[]> {
   return statements(db).providers.execute({ userId });
 }
 
-/** The user's own and admin-set spend caps (the spend module's capOf reads them), if any row exists. */
-export async function findSpendLimit(db: Db, userId: string) {
-  const [row] = await statements(db).limit.execute({ userId });
-  return row;
+export interface Owned {
+  providers: ProviderRow[];
+  /** The user's own and admin-set spend caps (the spend module's capOf reads them). */
+  limit: { period: 'day' | 'month' | null; adminMaxTokens: number | null; userMaxTokens: number | null } | null;
+}
+
+/** The providers (oldest first) and spend cap of the key's owner; nothing when the owner has no provider. */
+export async function findOwnedByKeyHash(db: Db, hash: string): Promise<Owned> {
+  const rows = await statements(db).byKeyHash.execute({ hash });
+  const first = rows[0];
+  return {
+    providers: rows.map((row) => row.provider),
+    limit: first
+      ? { period: first.period, adminMaxTokens: first.adminMaxTokens, userMaxTokens: first.userMaxTokens }
+      : null,
+  };
 }
 
 export interface UsageRow {

@@ -14,7 +14,7 @@ import { createChunkWriter, errorLine, finishReasonOf, toCompletion, type Usage,
 import { fromProviderError, GatewayError, invalid, toGatewayError } from './errors.ts';
 import { resolveModel } from './models.ts';
 import { toCallOptions } from './prompt.ts';
-import { addUsage, findProviders, findSpendLimit } from './repository.ts';
+import { addUsage, type Owned } from './repository.ts';
 import { ChatCompletionRequest, paramOf, refusal } from './schema.ts';
 
 export interface GatewayDeps {
@@ -41,8 +41,16 @@ export interface Prepared {
   cap: Cap | null;
 }
 
-/** Checks the request and opens the model it names; throws GatewayError (400, 404) before any provider call. */
-export async function prepareCompletion(deps: GatewayDeps, caller: Caller, body: unknown): Promise<Prepared> {
+/**
+ * Checks the request and opens the model it names among `owned` (the caller's providers, read beside the key's
+ * check); throws GatewayError (400, 404) before any provider call.
+ */
+export async function prepareCompletion(
+  deps: GatewayDeps,
+  caller: Caller,
+  body: unknown,
+  owned: Promise<Owned>,
+): Promise<Prepared> {
   const parsed = ChatCompletionRequest.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -56,11 +64,12 @@ export async function prepareCompletion(deps: GatewayDeps, caller: Caller, body:
   const refused = refusal(request);
   if (refused) throw invalid(`Unsupported: ${refused.message}`, refused.param, 'unsupported_parameter');
 
-  const [rows, limit] = await Promise.all([
-    findProviders(deps.db, caller.userId),
-    findSpendLimit(deps.db, caller.userId),
-  ]);
-  const resolved = resolveModel(rows, request.model);
+  const { providers, limit } = await owned;
+  // Read by the key's hash: only rows of the user the key's check named count.
+  const resolved = resolveModel(
+    providers.filter((row) => row.userId === caller.userId),
+    request.model,
+  );
   if (!resolved) {
     throw new GatewayError(404, `The model '${request.model}' does not exist or you do not have access to it.`, {
       param: 'model',

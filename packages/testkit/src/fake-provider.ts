@@ -47,7 +47,8 @@ export interface FakeToolCall {
   arguments: string;
 }
 
-export async function startFakeProvider(): Promise<FakeProvider> {
+/** Starts the fake on 127.0.0.1: on `port` when given (`pnpm fake-provider`, the demo seed), else on a free one. */
+export async function startFakeProvider(options: { port?: number } = {}): Promise<FakeProvider> {
   const sockets = new Set<import('node:net').Socket>();
   const fake = {
     baseUrl: '',
@@ -75,7 +76,10 @@ export async function startFakeProvider(): Promise<FakeProvider> {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
   const address = server.address();
   if (!address || typeof address === 'string') throw new Error('the fake provider has no port');
   fake.baseUrl = `http://127.0.0.1:${address.port}/v1`;

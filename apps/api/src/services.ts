@@ -45,6 +45,8 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
   try {
     await database.migrate();
     redis = config.redisUrl ? createRedisConnections(config.redisUrl, config.redisPrefix, log) : null;
+    // Several servers need Redis from the start: a server that cannot reach it says so and does not start.
+    await redis?.check(config.databaseTimeouts.connectMs * 2);
     const metrics = createMetrics();
     const auth = createAuth({ config, db: database.db, log, redis });
     const sessions = createSessions({ auth, config, db: database.db });

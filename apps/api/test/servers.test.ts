@@ -3,6 +3,9 @@
 // Runs where both exist (CI's PostgreSQL run sets TEST_DATABASE_URL and TEST_REDIS_URL).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type FakeProvider, startFakeProvider } from '@parley/testkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { TEST_ENV } from './helpers/config.ts';
@@ -223,4 +226,31 @@ describe.runIf(enabled)('two servers on one PostgreSQL and one Redis', () => {
     expect(final?.message?.text.length).toBeGreaterThan(0);
     expect(fake.reply.startsWith(final?.message?.text ?? '-')).toBe(true);
   }, 60_000);
+});
+
+describe('a server told to use a Redis it cannot reach', () => {
+  it('does not start, and says where it looked in one line', async () => {
+    const port = await freePort();
+    let output = '';
+    const child = spawn(process.execPath, [ENTRY], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        ...TEST_ENV,
+        PORT: String(port),
+        DATA_DIR: mkdtempSync(join(tmpdir(), 'parley-redis-')),
+        REDIS_URL: `redis://:s3cret-password@127.0.0.1:${await freePort()}`,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stderr?.on('data', (chunk) => {
+      output += chunk;
+    });
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(output).toMatch(
+      /^Parley cannot start: cannot reach Redis at 127\.0\.0\.1:\d+ \(REDIS_URL\): connection refused\n$/,
+    );
+    expect(output).not.toContain('s3cret');
+  }, 30_000);
 });

@@ -257,6 +257,27 @@ describe('a new user', () => {
     fake.mode = 'ok';
   });
 
+  it('follows a streaming reply unless the user scrolls up, then offers to jump to the latest', async () => {
+    await page.setViewportSize({ width: 1280, height: 500 });
+    fake.reply = Array.from({ length: 40 }, (_, i) => `Line ${i}`).join('\n\n');
+    fake.delayMs = 60;
+    await sendMessage('A tall answer, please');
+    const scroller = page.getByTestId('scroller');
+    const gap = () => scroller.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
+    await assistant('streaming').getByText('Line 8', { exact: true }).waitFor();
+    expect(await gap()).toBeLessThan(64);
+    await scroller.evaluate((el) => el.scrollTo(0, 0));
+    await page.getByRole('button', { name: 'Jump to latest' }).waitFor();
+    await assistant('streaming').getByText('Line 16', { exact: true }).waitFor();
+    // Scrolled up, the view stays where the user put it while the reply grows.
+    expect(await scroller.evaluate((el) => el.scrollTop)).toBeLessThan(10);
+    await page.getByRole('button', { name: 'Jump to latest' }).click();
+    await expect.poll(gap).toBeLessThan(64);
+    await assistant('complete').last().getByText('Line 39', { exact: true }).waitFor();
+    await expect.poll(gap).toBeLessThan(64);
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
   it('keeps a draft per chat', async () => {
     await composer().fill('half a thought');
     const here = page.url();

@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { type ContextDeps, createRequestContext } from '../../shared/context.ts';
 import { AppError } from '../../shared/lib/errors.ts';
-import { exportChatsJson } from '../chat/index.ts';
+import { exportChatsJson, importRoutePlugin } from '../chat/index.ts';
 import { exportHeader } from './service.ts';
 
 export const EXPORT_PATH = '/api/export';
@@ -15,6 +15,8 @@ const STREAM_HIGH_WATER_MARK = 64 * 1024;
 
 export async function exportRoutePlugin(app: FastifyInstance, deps: ContextDeps) {
   const contextOf = createRequestContext(deps);
+  // POST /api/import, its counterpart, in a scope of its own (it reads its body as a stream).
+  await app.register(importRoutePlugin, deps);
 
   app.get(EXPORT_PATH, async (request, reply) => {
     const ctx = await contextOf(request);

@@ -36,6 +36,7 @@ function carriesMessage(url: string): boolean {
   const path = url.split('?', 1)[0] as string;
   if (path.startsWith('/trpc/')) return /(^|,)chat\.send/.test(path.slice('/trpc/'.length));
   if (path === '/v1/chat/completions') return true; // the OpenAI-compatible gateway (modules/gateway)
+  if (path === '/api/import') return true; // read as a stream, with its own bound (modules/chat/import-route.ts)
   return /^\/api\/v1\/chats\/[^/]+\/messages\/?$/.test(path);
 }
 

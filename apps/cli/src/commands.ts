@@ -1,5 +1,7 @@
 // What each command does. main.ts declares the command line; these functions call the API and print.
 import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
@@ -221,6 +223,69 @@ export async function exportData(session: Session) {
   }
   await pipeline(Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>), process.stdout, { end: false });
   writeOut('\n');
+}
+
+export type ImportFormat = 'chatgpt' | 'parley';
+
+/** The format a file is in, from its first character: ChatGPT's export is an array, Parley's an object. */
+async function sniffFormat(file: string): Promise<ImportFormat> {
+  const handle = await open(file);
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(64), 0, 64, 0);
+    const first = buffer
+      .subarray(0, bytesRead)
+      .toString('utf8')
+      .replace(/^\uFEFF/, '')
+      .trimStart()[0];
+    if (first === '[') return 'chatgpt';
+    if (first === '{') return 'parley';
+  } finally {
+    await handle.close();
+  }
+  throw new CliError(`${file} is neither a ChatGPT conversations.json nor a Parley export (use --format)`, EXIT.USAGE);
+}
+
+/**
+ * POST /api/import with the file streamed from disk (never read whole): the server imports each conversation whole
+ * or not at all, skips those imported before, and answers a report, printed here.
+ */
+export async function importFile(session: Session, file: string, options: { format?: ImportFormat }) {
+  const target = resolveTarget(session.env);
+  const url = toServerUrl(target.url);
+  session.url = url;
+  const format = options.format ?? (await sniffFormat(file));
+  const response = await fetch(`${url}/api/import?format=${format}`, {
+    method: 'POST',
+    headers: { 'x-api-key': target.key, 'content-type': 'application/json' },
+    body: Readable.toWeb(createReadStream(file)) as unknown as RequestInit['body'],
+    duplex: 'half',
+  } as RequestInit);
+  const answer = (await response.json().catch(() => null)) as
+    | (ImportReport & { message?: string; report?: ImportReport })
+    | null;
+  if (!response.ok || !answer) {
+    const so = answer?.report ? ` (imported before it stopped: ${answer.report.chats} chats)` : '';
+    throw new CliError(
+      `Import refused (${response.status}): ${answer?.message ?? response.statusText}${so}`,
+      exitCodeForStatus(response.status),
+    );
+  }
+  if (answer.errors.length > 0) session.exitCode = EXIT.ERROR;
+  printResult(session.json, answer, () =>
+    [
+      `Imported ${answer.chats} chats (${answer.messages} messages); ${answer.skipped} already imported.`,
+      ...answer.notes.map((n) => `  ${n.count} × ${n.reason}`),
+      ...answer.errors.map((e) => `  not imported: ${e.conversation}: ${e.reason}`),
+    ].join('\n'),
+  );
+}
+
+interface ImportReport {
+  chats: number;
+  messages: number;
+  skipped: number;
+  errors: { conversation: string; reason: string }[];
+  notes: { reason: string; count: number }[];
 }
 
 export interface ChatOptions {

@@ -116,6 +116,14 @@ export function buildProgram(session: commands.Session): Command {
   defineProviders(program, session);
   defineChats(program, session);
   program
+    .command('import')
+    .description('import a ChatGPT conversations.json or a Parley export (again: nothing is added twice)')
+    .argument('<file>', 'the file, streamed to the server')
+    .addOption(
+      new Option('--format <format>', 'chatgpt or parley (default: from the file)').choices(['chatgpt', 'parley']),
+    )
+    .action((file: string, options: { format?: commands.ImportFormat }) => commands.importFile(session, file, options));
+  program
     .command('export')
     .description('everything you own as JSON, no secrets (parley export > parley.json)')
     .action(() => commands.exportData(session));

@@ -8,6 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Api, BIN, createApiKey, type Run, run, scratchHome, startApi } from './helpers/harness.ts';
 
 const README = new URL('../../../README.md', import.meta.url).pathname;
+/** The README imports a ChatGPT export: the API's test fixture, built from ChatGPT's documented format. */
+const CHATGPT_EXPORT = new URL('../../api/test/fixtures/chatgpt-conversations.json', import.meta.url).pathname;
 
 let api: Api;
 let fake: FakeProvider;
@@ -46,7 +48,7 @@ describe('the README', () => {
   it('its CLI sequence works as written, top to bottom, on a fresh account', async () => {
     const key = await createApiKey(api.url, 'readme@example.com');
     const config = join(home, 'readme', 'config.json');
-    const values: Record<string, string> = { '<model>': 'fake-small' };
+    const values: Record<string, string> = { '<model>': 'fake-small', 'conversations.json': CHATGPT_EXPORT };
     const lines = readmeCommands();
     expect(lines.length).toBeGreaterThanOrEqual(8);
     const outputs: { line: string; result: Run }[] = [];
@@ -75,10 +77,16 @@ describe('the README', () => {
     const models = outputs.find((o) => o.line.endsWith('parley models'));
     expect(models?.result.stdout).toContain('fake-large');
     expect(models?.result.stdout).toContain('[default]');
+    const imported = outputs.find((o) => o.line.includes(' import '));
+    expect(imported?.result.stdout).toContain('Imported 2 chats (11 messages); 0 already imported.');
     const list = await parley(config, ['chats', 'list', '--json']);
-    const page = JSON.parse(list.stdout) as { items: { model: string | null }[] };
-    expect(page.items).toHaveLength(2);
+    const page = JSON.parse(list.stdout) as { items: { model: string | null; title: string | null }[] };
+    expect(page.items).toHaveLength(4);
     expect(page.items.map((c) => c.model)).toContain('fake-small');
+    expect(page.items.map((c) => c.title)).toEqual(expect.arrayContaining(['Lisbon weekend', 'Pasta']));
+    // Importing the same file again adds nothing.
+    const again = await parley(config, ['import', CHATGPT_EXPORT, '--json']);
+    expect(JSON.parse(again.stdout)).toMatchObject({ chats: 0, skipped: 2 });
   });
 
   it('a chat refused before it starts (no provider yet) says why and leaves no empty chat behind', async () => {

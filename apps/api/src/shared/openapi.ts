@@ -1,8 +1,10 @@
-// The OpenAPI 3.1 document, generated from the procedures' own Zod schemas (trpc-to-openapi + zod-openapi), never
-// written by hand. Both auth schemes are declared; every error response carries tRPC's error data with appCode.
+// The OpenAPI 3.1 document, generated from the procedures' own Zod schemas (trpc-to-openapi + zod-openapi); every
+// operation has a summary, and the routes that are not procedures (Better Auth, the event streams, the gateway) are
+// added from openapi-routes.ts. Both auth schemes are declared; every error response carries tRPC's error data.
 import { generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
 import { appRouter } from '../router.ts';
 import { ERROR_CODES } from './lib/errors.ts';
+import { BEARER_SCHEME, EXTRA_TAGS, extraPaths, PROCEDURE_SUMMARIES } from './openapi-routes.ts';
 import { REST_BASE_PATH } from './rest-base-path.ts';
 
 export { REST_BASE_PATH };
@@ -37,13 +39,52 @@ function withErrorData(document: OpenAPIObject): OpenAPIObject {
   return document;
 }
 
-export function createOpenApiDocument(publicUrl: string): OpenAPIObject {
-  return withErrorData(
+/** Each procedure's summary (its meta's, else the table's); the routes that are not procedures, at the root URL. */
+function withSummariesAndRoutes(document: OpenAPIObject, publicUrl: string): OpenAPIObject {
+  for (const item of Object.values(document.paths ?? {}) as Json[]) {
+    for (const operation of Object.values(item) as Json[]) {
+      const summary = PROCEDURE_SUMMARIES[String(operation.operationId)];
+      if (!operation.summary && summary) operation.summary = summary;
+    }
+  }
+  Object.assign(document.paths ?? {}, extraPaths(publicUrl));
+  document.tags = [...(document.tags ?? []), ...EXTRA_TAGS];
+  document.components ??= {};
+  const components = document.components as Json;
+  components.securitySchemes = { ...(components.securitySchemes as Json), ...BEARER_SCHEME };
+  return document;
+}
+
+/** What the document states of the server's configured limits (the schemas only bound absurd input). */
+export interface DocumentedLimits {
+  maxMessageChars: number;
+}
+
+/** chat.send's text: the schema's bound is a sanity bound; the server enforces MAX_MESSAGE_CHARS. */
+function withConfiguredLimits(document: OpenAPIObject, limits: DocumentedLimits): OpenAPIObject {
+  for (const item of Object.values(document.paths ?? {}) as Json[]) {
+    for (const operation of Object.values(item) as Json[]) {
+      if (operation.operationId !== 'chat-send') continue;
+      const body = operation.requestBody as { content?: Record<string, { schema?: Json }> } | undefined;
+      const text = (body?.content?.['application/json']?.schema?.properties as Json | undefined)?.text as Json;
+      if (!text) continue;
+      text.maxLength = limits.maxMessageChars;
+      text.description = `At most ${limits.maxMessageChars} characters (MAX_MESSAGE_CHARS); longer is MESSAGE_TOO_LONG`;
+    }
+  }
+  return document;
+}
+
+export function createOpenApiDocument(publicUrl: string, limits: DocumentedLimits): OpenAPIObject {
+  const document = withErrorData(
     generateOpenApiDocument(appRouter, {
       title: 'Parley API',
       description:
-        'Typed, multi-tenant AI chat. The same procedures as the tRPC API at /trpc, as plain JSON over HTTP. ' +
-        'Authenticate with the Better Auth session cookie (browsers) or an API key in the x-api-key header.',
+        'Typed, multi-tenant AI chat. The same procedures as the tRPC API at /trpc, as plain JSON over HTTP at ' +
+        "/api/v1; Better Auth's sign-up, sign-in and sign-out at /api/auth; replies as server-sent events at " +
+        '/trpc/chat.stream; and an OpenAI-compatible gateway at /v1 for any OpenAI client. Authenticate with the ' +
+        'Better Auth session cookie (browsers), an API key in the x-api-key header, or (on /v1) an API key as ' +
+        '`Authorization: Bearer`. A guide: docs/guide.md in the repository.',
       version: '1.0.0',
       baseUrl: `${publicUrl}${REST_BASE_PATH}`,
       docsUrl: `${publicUrl}/docs`,
@@ -54,4 +95,15 @@ export function createOpenApiDocument(publicUrl: string): OpenAPIObject {
       },
     }),
   );
+  return withConfiguredLimits(withSummariesAndRoutes(document, publicUrl), limits);
 }
+
+/** The operationIds of the routes that are not procedures (tests tell them apart from the generated ones). */
+export const EXTRA_OPERATION_IDS: ReadonlySet<string> = new Set(
+  Object.values(extraPaths('http://x')).flatMap((item) =>
+    Object.values(item).flatMap((operation) => {
+      const id = (operation as Json).operationId;
+      return typeof id === 'string' ? [id] : [];
+    }),
+  ),
+);

@@ -104,7 +104,7 @@ const int = (min: number, max: number) =>
 
 const origin = z.url({ protocol: /^https?$/, error: 'expected an http(s) origin such as http://localhost:5173' });
 
-const EnvSchema = z.object({
+export const EnvSchema = z.object({
   NODE_ENV: z
     .enum(['development', 'test', 'production'], {
       error: 'expected one of development, test, production',

@@ -35,7 +35,7 @@ export async function restPlugin(app: FastifyInstance, deps: ContextDeps) {
   let document: Promise<OpenAPIObject> | undefined;
   const openApiDocument = () => {
     document ??= import('../openapi.ts').then(({ createOpenApiDocument }) =>
-      createOpenApiDocument(deps.config.publicUrl),
+      createOpenApiDocument(deps.config.publicUrl, deps.config.chat),
     );
     return document;
   };

@@ -1,0 +1,339 @@
+// What the OpenAPI document says beyond what trpc-to-openapi generates from the procedures: a summary for every
+// procedure (a test fails when one is missing), and the routes that are not procedures — Better Auth's, the tRPC
+// event streams, and the OpenAI-compatible gateway — written here by hand, each at the server's root URL.
+
+type Json = Record<string, unknown>;
+
+/** A one-line summary per procedure (operationId: the procedure's path with dashes), used where its meta has none. */
+export const PROCEDURE_SUMMARIES: Record<string, string> = {
+  'auth-getSession': 'The signed-in user and session, or null',
+  'auth-listSessions': "The caller's sessions, the current one marked",
+  'auth-revokeSession': 'Sign one of your sessions out',
+  'auth-revokeOtherSessions': 'Sign out every session but this one',
+  'auth-apiKeys-list': 'Your API keys (never their secret)',
+  'auth-apiKeys-create': 'Create an API key; the key is shown this once',
+  'auth-apiKeys-revoke': 'Revoke an API key',
+  'providers-kinds': 'The provider kinds the server can call, with what each needs',
+  'providers-list': 'Your providers (keys shown only as a hint)',
+  'providers-get': 'One of your providers',
+  'providers-create': 'Add a provider with its API key (stored encrypted)',
+  'providers-update': 'Change a provider (name, key, base URL, default model, prices)',
+  'providers-delete': 'Remove a provider',
+  'providers-test': 'Call the provider now: reachable, key accepted, models listed',
+  'providers-models': "The provider's model ids, from its own list",
+  'chat-list': 'Your chats, most recently updated first',
+  'chat-get': 'One chat',
+  'chat-create': 'Start a chat',
+  'chat-update': "Change a chat's title, provider, model or system prompt",
+  'chat-delete': 'Delete a chat and its messages',
+  'chat-messages': "A chat's messages, newest first",
+  'chat-history': 'The path from the root to a leaf of the chat (default: its current leaf), oldest first',
+  'chat-send': 'Send a message; the reply is generated on the server (follow it with chat.stream)',
+  'chat-selectBranch': "Make the newest leaf under a message the chat's current leaf",
+  'chat-fork': 'Copy the path up to a message into a new chat',
+  'chat-stop': 'Stop a reply that is generating; its partial text is kept',
+  'chat-regenerate': 'A new reply to the same question, beside the earlier ones',
+  'users-me': 'You, with your preferences',
+  'users-updateProfile': 'Change your name or image',
+  'users-updatePreferences': 'Change your default provider, model and system prompt',
+  'users-usage': 'Tokens and replies by model (or by day), with cost where prices are set',
+  'users-limits': 'Your spend cap and where you stand in the period',
+  'users-setLimits': 'Set your own spend cap (at most what an admin allows)',
+  'users-exportData': 'All your data as one document (up to 10,000 messages; GET /api/export streams any size)',
+  'users-deleteAccount': 'Delete your account and everything in it',
+  'users-list': 'Every user (admin)',
+  'users-setUserLimits': "Set a user's spend cap (admin)",
+  'users-setRole': 'Make a user an admin or not (admin)',
+};
+
+const errorBody: Json = {
+  type: 'object',
+  properties: {
+    error: {
+      type: 'object',
+      properties: {
+        message: { type: 'string' },
+        type: { type: 'string' },
+        param: { type: ['string', 'null'] },
+        code: { type: ['string', 'null'] },
+      },
+      required: ['message', 'type', 'param', 'code'],
+    },
+  },
+  required: ['error'],
+};
+
+const json = (schema: Json, description: string) => ({ description, content: { 'application/json': { schema } } });
+const openAiError = (description: string) => json(errorBody, description);
+const eventStream = (description: string) => ({
+  description,
+  content: { 'text/event-stream': { schema: { type: 'string' } } },
+});
+const anyObject: Json = { type: 'object', additionalProperties: true };
+
+const user: Json = {
+  type: 'object',
+  properties: { id: { type: 'string' }, email: { type: 'string' }, name: { type: 'string' } },
+  additionalProperties: true,
+};
+
+function betterAuth(publicUrl: string): Record<string, Json> {
+  const servers = [{ url: publicUrl }];
+  const body = (properties: Json, required: string[]) => ({
+    required: true,
+    content: { 'application/json': { schema: { type: 'object', properties, required } } },
+  });
+  return {
+    '/api/auth/sign-up/email': {
+      servers,
+      post: {
+        operationId: 'betterAuth-signUpEmail',
+        tags: ['auth'],
+        summary: 'Create an account with email and password; signs you in (session cookie)',
+        description:
+          "Better Auth's own route and wire format. The password is at least 8 characters and not a common one; the " +
+          'answer sets the HTTP-only session cookie. Attempts are rate limited per address and per email.',
+        requestBody: body(
+          {
+            email: { type: 'string', format: 'email' },
+            password: { type: 'string', minLength: 8 },
+            name: { type: 'string' },
+            image: { type: 'string' },
+          },
+          ['email', 'password', 'name'],
+        ),
+        responses: {
+          '200': json({ type: 'object', properties: { token: { type: ['string', 'null'] }, user } }, 'Signed up'),
+          '400': json(anyObject, 'Invalid input, a common password, or the email is taken'),
+          '429': json(anyObject, 'Too many attempts; see Retry-After'),
+        },
+      },
+    },
+    '/api/auth/sign-in/email': {
+      servers,
+      post: {
+        operationId: 'betterAuth-signInEmail',
+        tags: ['auth'],
+        summary: 'Sign in with email and password (session cookie)',
+        description: "Better Auth's own route. Failed attempts are counted per account and per address.",
+        requestBody: body(
+          {
+            email: { type: 'string', format: 'email' },
+            password: { type: 'string' },
+            rememberMe: { type: 'boolean' },
+          },
+          ['email', 'password'],
+        ),
+        responses: {
+          '200': json({ type: 'object', properties: { token: { type: 'string' }, user } }, 'Signed in'),
+          '401': json(anyObject, 'Wrong email or password'),
+          '429': json(anyObject, 'Too many attempts; see Retry-After'),
+        },
+      },
+    },
+    '/api/auth/sign-out': {
+      servers,
+      post: {
+        operationId: 'betterAuth-signOut',
+        tags: ['auth'],
+        summary: 'Sign this session out (clears the cookie)',
+        description: "Better Auth's own route. A browser's call carries an Origin the server trusts.",
+        responses: { '200': json({ type: 'object', properties: { success: { type: 'boolean' } } }, 'Signed out') },
+      },
+    },
+    '/api/auth/get-session': {
+      servers,
+      get: {
+        operationId: 'betterAuth-getSession',
+        tags: ['auth'],
+        summary: 'The session of the cookie sent, or null',
+        description: "Better Auth's own route (auth.getSession is the same over tRPC and /api/v1/auth/session).",
+        responses: { '200': json({ type: ['object', 'null'], additionalProperties: true }, 'The session or null') },
+      },
+    },
+  };
+}
+
+function streams(publicUrl: string): Record<string, Json> {
+  const servers = [{ url: publicUrl }];
+  const input = (description: string) => ({
+    name: 'input',
+    in: 'query',
+    required: true,
+    description,
+    schema: { type: 'string' },
+  });
+  const lastEventId = {
+    name: 'Last-Event-ID',
+    in: 'header',
+    required: false,
+    description: 'The id of the last event you received: only what follows it is sent (also accepted in the input).',
+    schema: { type: 'string' },
+  };
+  return {
+    '/trpc/chat.stream': {
+      servers,
+      get: {
+        operationId: 'stream-chatStream',
+        tags: ['chat'],
+        summary: 'Follow a reply as server-sent events, resuming after the last event you saw',
+        description:
+          'A tRPC subscription over SSE (what httpSubscriptionLink reads; `curl -N` reads it too). Each event is ' +
+          '`id: <n>` and `data: {"type":"text-delta","delta":"…"}`, then exactly one `finish` or `error` event ' +
+          'carrying the stored message. Event ids are the length of the text so far: reconnect with the last one to ' +
+          'get only the rest. A reply that already ended is replayed whole. Authenticate with x-api-key or the ' +
+          'session cookie.',
+        parameters: [input('superjson JSON, URL-encoded: `{"json":{"messageId":"…","lastEventId":"…"}}`'), lastEventId],
+        responses: {
+          '200': eventStream('The reply, event by event'),
+          '401': json(anyObject, 'Not signed in'),
+          '404': json(anyObject, 'No such message of yours'),
+        },
+      },
+    },
+    '/trpc/chat.sendAndStream': {
+      servers,
+      get: {
+        operationId: 'stream-chatSendAndStream',
+        tags: ['chat'],
+        summary: 'Send a message and follow its reply in one request (server-sent events)',
+        description:
+          'The input of chat.send. The first event is `{"type":"started","userMessage":…,"assistantMessage":…}`, ' +
+          'then the events of chat.stream. Send a clientRequestId: a reconnect with it resumes instead of asking ' +
+          'again.',
+        parameters: [input('superjson JSON, URL-encoded: `{"json":{"chatId":"…","text":"…","clientRequestId":"…"}}`')],
+        responses: {
+          '200': eventStream('started, then the reply event by event'),
+          '401': json(anyObject, 'Not signed in'),
+        },
+      },
+    },
+    '/api/export': {
+      servers,
+      get: {
+        operationId: 'http-export',
+        tags: ['users'],
+        summary: 'Download all your data as one JSON document, streamed (any size)',
+        description: 'The shape of users.exportData, as an attachment. Authenticate with x-api-key or the cookie.',
+        responses: { '200': json(anyObject, 'The export'), '401': json(anyObject, 'Not signed in') },
+      },
+    },
+  };
+}
+
+const chatRequest: Json = {
+  type: 'object',
+  description:
+    "OpenAI's chat completion request. Supported: system, developer, user (text, image_url, file_data), assistant " +
+    '(with tool_calls) and tool messages; temperature, top_p, max_tokens / max_completion_tokens, stop, seed, ' +
+    'presence_penalty, frequency_penalty, tools, tool_choice, parallel_tool_calls, response_format (where the ' +
+    'provider supports it), reasoning_effort, stream, stream_options.include_usage. Refused with 400: n > 1, audio, ' +
+    'logprobs, logit_bias, predictions, web search, functions, and any argument OpenAI does not define.',
+  properties: {
+    model: {
+      type: 'string',
+      description: '`<provider name or id>/<model>`, or a provider alone for its default model',
+    },
+    messages: { type: 'array', items: anyObject, minItems: 1 },
+    stream: { type: 'boolean' },
+    stream_options: { type: 'object', properties: { include_usage: { type: 'boolean' } } },
+    tools: { type: 'array', items: anyObject },
+    tool_choice: {},
+    response_format: anyObject,
+    temperature: { type: 'number' },
+    max_tokens: { type: 'integer' },
+  },
+  required: ['model', 'messages'],
+  additionalProperties: true,
+};
+
+function gateway(publicUrl: string): Record<string, Json> {
+  const servers = [{ url: publicUrl }];
+  const security = [{ bearerApiKey: [] }];
+  const errors = {
+    '400': openAiError('Bad input, or an option the gateway does not support'),
+    '401': openAiError('No API key, or an invalid, expired or revoked one'),
+    '403': openAiError('Over your spend cap (insufficient_quota)'),
+    '404': openAiError('No such model among your providers (model_not_found)'),
+    '429': openAiError('Too many requests or generations at once; see Retry-After'),
+    '502': openAiError('The provider failed or refused (its own words are never passed on)'),
+    '504': openAiError('The provider did not answer in time'),
+  };
+  return {
+    '/v1/models': {
+      servers,
+      get: {
+        operationId: 'gateway-models',
+        tags: ['gateway'],
+        summary: 'OpenAI-compatible: the models of your providers, as `<provider>/<model>`',
+        description: "OpenAI's list shape. Each provider's own model list (kept a minute), else its default model.",
+        security,
+        responses: {
+          '200': json(
+            {
+              type: 'object',
+              properties: {
+                object: { const: 'list' },
+                data: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    properties: {
+                      id: { type: 'string' },
+                      object: { const: 'model' },
+                      created: { type: 'integer' },
+                      owned_by: { type: 'string' },
+                    },
+                  },
+                },
+              },
+            },
+            'The models',
+          ),
+          '401': errors['401'],
+        },
+      },
+    },
+    '/v1/chat/completions': {
+      servers,
+      post: {
+        operationId: 'gateway-chatCompletions',
+        tags: ['gateway'],
+        summary: 'OpenAI-compatible chat completion through one of your providers (streaming or not)',
+        description:
+          'Point any OpenAI client at `<server>/v1` with a Parley API key as the key. The provider is called with ' +
+          'its key on the server; usage is recorded per user, key and model, counts against your spend cap, and ' +
+          'shares the limit on generations at once with chat. Nothing of the conversation is stored. With ' +
+          '`stream: true` the answer is `text/event-stream`: `data: {chat.completion.chunk}` lines, a usage chunk ' +
+          'when stream_options.include_usage is set, then `data: [DONE]`; a failure after the stream began is a ' +
+          '`data: {"error":…}` line. A client that disconnects ends the provider call.',
+        security,
+        requestBody: { required: true, content: { 'application/json': { schema: chatRequest } } },
+        responses: {
+          '200': {
+            description: 'A chat.completion, or (stream: true) server-sent chat.completion.chunk events',
+            content: { 'application/json': { schema: anyObject }, 'text/event-stream': { schema: { type: 'string' } } },
+          },
+          ...errors,
+        },
+      },
+    },
+  };
+}
+
+/** Every operation this file adds, by operationId (they are not procedures). */
+export function extraPaths(publicUrl: string): Record<string, Json> {
+  return { ...betterAuth(publicUrl), ...streams(publicUrl), ...gateway(publicUrl) };
+}
+
+export const EXTRA_TAGS = [
+  { name: 'gateway', description: 'OpenAI-compatible API: any OpenAI client, your providers, a Parley API key' },
+];
+
+export const BEARER_SCHEME = {
+  bearerApiKey: {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'A Parley API key as `Authorization: Bearer <key>` (the gateway, /v1)',
+  },
+};

@@ -179,7 +179,7 @@ function streams(publicUrl: string): Record<string, Json> {
         summary: 'Follow a reply as server-sent events, resuming after the last event you saw',
         description:
           'A tRPC subscription over SSE (what httpSubscriptionLink reads; `curl -N` reads it too). Each event is ' +
-          '`id: <n>` and `data: {"type":"text-delta","delta":"…"}`, then exactly one `finish` or `error` event ' +
+          '`data: {"json":{"type":"text-delta","delta":"…"}}` with `id: <n>`, then exactly one `finish` or `error` event ' +
           'carrying the stored message. Event ids are the length of the text so far: reconnect with the last one to ' +
           'get only the rest. A reply that already ended is replayed whole. Authenticate with x-api-key or the ' +
           'session cookie.',

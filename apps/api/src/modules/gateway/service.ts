@@ -278,7 +278,8 @@ async function* chunks(
     yield errorLine(failure.body());
   } finally {
     abortSignal.removeEventListener('abort', cancel);
-    idle.abort();
+    // Left early (the reader of this generator went away, or a failure): the provider call is cut off.
+    if (usage === null) idle.abort();
     reader.releaseLock();
     done(usage);
   }

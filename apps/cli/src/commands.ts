@@ -159,11 +159,15 @@ export interface AddProviderOptions {
 }
 
 export async function addProvider(session: Session, options: AddProviderOptions) {
-  const provider = await connect(session).providers.create.mutate({
+  const api = connect(session);
+  // `--api-key -`: from a hidden prompt or stdin, kept out of the shell's history and pnpm's echo.
+  const apiKey =
+    options.apiKey === '-' ? await readSecret('Provider API key (input hidden): ', 'provider API key') : options.apiKey;
+  const provider = await api.providers.create.mutate({
     kind: options.kind,
     name: options.name,
     ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
-    ...(options.apiKey ? { apiKey: options.apiKey } : {}),
+    ...(apiKey ? { apiKey } : {}),
     ...(options.model ? { defaultModel: options.model } : {}),
   });
   // The response carries only the key's hint; the key itself is never printed back.

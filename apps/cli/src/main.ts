@@ -34,7 +34,7 @@ function defineProviders(program: Command, session: commands.Session) {
     .addOption(new Option('--kind <kind>', 'provider kind').choices(commands.PROVIDER_KINDS).makeOptionMandatory())
     .requiredOption('--name <name>', 'a name you choose')
     .option('--base-url <url>', 'endpoint, e.g. http://127.0.0.1:11434/v1 (needed for openai-compatible)')
-    .option('--api-key <key>', 'the provider API key (stored encrypted; only a hint is shown back)')
+    .option('--api-key <key>', 'the provider API key, or - to type it hidden or pipe it in (stored encrypted)')
     .option('--model <model>', 'default model')
     .action((options: commands.AddProviderOptions) => commands.addProvider(session, options));
   providers

@@ -133,6 +133,31 @@ describe('what works', () => {
     expect(JSON.parse(readFileSync(promptConfig, 'utf8'))).toEqual({ url: api.url, key });
   });
 
+  it('providers add --api-key - reads the provider key from stdin and never prints it', async () => {
+    const added = await parley(
+      [
+        'providers',
+        'add',
+        '--kind',
+        'openai-compatible',
+        '--name',
+        'Piped',
+        '--base-url',
+        fake.baseUrl,
+        '--api-key',
+        '-',
+      ],
+      {},
+      { input: 'sk-piped-secret-4242\n' },
+    );
+    expect(added.stderr).toBe('');
+    expect(added.code).toBe(0);
+    expect(added.stdout).toMatch(/key: sk-…/);
+    expect(added.stdout).not.toContain('sk-piped-secret-4242');
+    const listed = await apiKeyClient(api.url, key).providers.list.query();
+    expect(listed.find((p) => p.name === 'Piped')?.apiKeyHint).toMatch(/4242$/);
+  });
+
   it('chat - and a pipe without an argument read the message from stdin', async () => {
     fake.reply = 'Read from stdin.';
     const dash = await parley(['chat', '-', '--provider', providerId], {}, { input: 'a question\nover two lines\n' });

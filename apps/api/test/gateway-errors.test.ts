@@ -134,12 +134,23 @@ describe('what fails, and how', () => {
       [{ ...ask(), frobnicate: true }, 'frobnicate'],
       [{ messages: ask().messages }, 'model'],
       ['{"model": ', null],
+      [{ ...ask(), messages: [{ role: 'user', content: 'a\u0000b' }] }, null],
+      [`{"model":"Mine/fake-large","messages":${'['.repeat(100)}${']'.repeat(100)}}`, null],
     ];
     for (const [body, param] of cases) {
       const response = await post(body);
       expect(response.status, JSON.stringify(body)).toBe(400);
       expect(await errorOf(response)).toMatchObject({ type: 'invalid_request_error', param });
     }
+  });
+
+  it('an unknown path under /v1 is an OpenAI-shaped 404', async () => {
+    const response = await fetch(`${server.url}/v1/embeddings`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adaKey}` },
+    });
+    expect(response.status).toBe(404);
+    expect((await errorOf(response)).message).toBe('Invalid URL (POST /v1/embeddings)');
   });
 
   it('options the gateway cannot honour are refused, not ignored: n > 1, audio, logprobs', async () => {

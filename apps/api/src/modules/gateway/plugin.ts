@@ -58,6 +58,11 @@ function send(reply: FastifyReply, error: GatewayError) {
 }
 
 export async function gatewayPlugin(app: FastifyInstance, deps: ContextDeps) {
+  // Its own scope under /v1, so errors and unknown paths there answer in OpenAI's shape and nowhere else.
+  await app.register((scope) => gatewayRoutes(scope, deps), { prefix: GATEWAY_PREFIX });
+}
+
+async function gatewayRoutes(app: FastifyInstance, deps: ContextDeps) {
   const gatewayDeps = (request: FastifyRequest): GatewayDeps => ({
     db: deps.db,
     keyring: deps.config.encryptionKeys,
@@ -77,8 +82,11 @@ export async function gatewayPlugin(app: FastifyInstance, deps: ContextDeps) {
     if (failure.status >= 500 && failure.status !== 503) request.log.error({ err: error }, 'gateway request failed');
     return send(reply, failure);
   });
+  app.setNotFoundHandler((request, reply) =>
+    send(reply, new GatewayError(404, `Invalid URL (${request.method} ${request.url.split('?', 1)[0]})`)),
+  );
 
-  app.get(`${GATEWAY_PREFIX}/models`, async (request) => {
+  app.get('/models', async (request) => {
     const caller = await authenticate(deps, request, apiKeyOf(request));
     const rows = await findProviders(deps.db, caller.userId);
     const data = await listModels({
@@ -91,7 +99,7 @@ export async function gatewayPlugin(app: FastifyInstance, deps: ContextDeps) {
     return { object: 'list', data };
   });
 
-  app.post(`${GATEWAY_PREFIX}/chat/completions`, async (request, reply) => {
+  app.post('/chat/completions', async (request, reply) => {
     const key = apiKeyOf(request);
     // The caller's providers are read beside the key's check (one round trip, not two); used only if it passes.
     const owned = findOwnedByKeyHash(deps.db, hashApiKey(key));

@@ -1,15 +1,38 @@
 // The typed API for the app: tRPC hooks over TanStack Query, typed only through @parley/shared.
 import type { AppRouter } from '@parley/shared';
-import { QueryClient } from '@tanstack/react-query';
+import { MutationCache, QueryCache, QueryClient } from '@tanstack/react-query';
 import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from '@trpc/client';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
 import superjson from 'superjson';
+import { authClient } from './auth.ts';
 
 export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
 
+/** A call refused as UNAUTHORIZED: the session ended (signed out elsewhere, revoked, expired): back to sign-in. */
+function onError(error: unknown) {
+  const code = (error as { data?: { code?: string } }).data?.code;
+  if (code !== 'UNAUTHORIZED') return;
+  void authClient.getSession().then((result) => {
+    if (!result.data) window.location.reload();
+  });
+}
+
 export const queryClient = new QueryClient({
-  defaultOptions: { queries: { staleTime: 5_000, retry: 1 } },
+  queryCache: new QueryCache({ onError }),
+  mutationCache: new MutationCache({ onError }),
+  defaultOptions: {
+    queries: {
+      staleTime: 5_000,
+      // A refusal (not found, invalid input, signed out) is not worth asking again.
+      retry: (count, error) => count < 1 && !isRefusal(error),
+    },
+  },
 });
+
+function isRefusal(error: unknown): boolean {
+  const status = (error as { data?: { httpStatus?: number } }).data?.httpStatus;
+  return status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429;
+}
 
 const url = '/trpc';
 export const trpcClient = createTRPCClient<AppRouter>({

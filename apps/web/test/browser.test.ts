@@ -171,7 +171,11 @@ describe('a new user', () => {
     await page.reload();
     expect(page.url()).toBe(chatUrl);
     await assistant('complete').last().getByRole('heading', { name: 'A heading' }).waitFor();
+    await page.locator('pre[data-highlighted="true"]').waitFor();
     await expectAccessible(page, 'chat');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await expectAccessible(page, 'chat, dark');
+    await page.emulateMedia({ colorScheme: 'light' });
     await screenshots(page, 'chat', async (width) => {
       if (width === 375) await page.getByTestId('scroller').evaluate((el) => el.scrollTo(0, el.scrollHeight));
     });
@@ -415,6 +419,37 @@ describe('settings', () => {
     await page.getByRole('heading', { name: 'This chat does not exist' }).waitFor();
   });
 
+  it('goes back to sign-in when the session is ended elsewhere, and signs in with the new password', async () => {
+    await page.goto('/settings/sessions');
+    await page.getByRole('list', { name: 'Sessions' }).getByText('this browser').waitFor();
+    // Another device signs in and signs every other session out.
+    const signIn = await fetch(`${baseUrl}/api/auth/sign-in/email`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: baseUrl },
+      body: JSON.stringify({ email: EMAIL, password: 'a brand new passphrase 456' }),
+    });
+    expect(signIn.status).toBe(200);
+    const cookie = signIn.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    const revoke = await fetch(`${baseUrl}/trpc/auth.revokeOtherSessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: baseUrl, cookie },
+      body: '{}',
+    });
+    expect(revoke.status).toBe(200);
+
+    await page.getByRole('link', { name: 'Usage' }).click();
+    await page.getByRole('button', { name: 'Create an account' }).waitFor();
+    await page.getByLabel('Email').fill(EMAIL);
+    await page.getByLabel('Password').fill('a brand new passphrase 456');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    // The address is kept through the sign-in.
+    await page.getByRole('heading', { name: 'Usage' }).waitFor();
+    expect(new URL(page.url()).pathname).toBe('/settings/usage');
+  });
+
   it('exports the account as JSON, then deletes the account after the email is typed', async () => {
     await page.goto('/settings/data');
     const [download] = await Promise.all([
@@ -437,7 +472,7 @@ describe('settings', () => {
     const signIn = await fetch(`${baseUrl}/api/auth/sign-in/email`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', origin: baseUrl },
-      body: JSON.stringify({ email: EMAIL, password: 'browser password 123' }),
+      body: JSON.stringify({ email: EMAIL, password: 'a brand new passphrase 456' }),
     });
     expect(signIn.status).toBe(401);
   });

@@ -68,6 +68,15 @@ const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/
 
 /** axe-core on the page as it is: no serious or critical violation. */
 export async function expectAccessible(page: Page, name: string): Promise<void> {
+  // Colours mid-transition (a theme just switched) are not what the user reads: let running transitions end.
+  await page.evaluate(() =>
+    Promise.all(
+      document
+        .getAnimations()
+        .filter((a) => a instanceof CSSTransition)
+        .map((a) => a.finished.catch(() => undefined)),
+    ),
+  );
   // Evaluated through the DevTools protocol, which the page's CSP (no inline scripts) does not govern.
   await page.evaluate(axeSource);
   const violations = await page.evaluate(async () => {

@@ -1,7 +1,13 @@
-// POST /api/import?format=chatgpt|parley (API.md): a ChatGPT conversations.json or a Parley export as the body, read
-// as it arrives (never whole in memory, bounded in size), each conversation stored whole or not at all, answered with
-// a report. Authenticated like every call (cookie with a trusted Origin, or x-api-key).
-import type { Readable } from 'node:stream';
+// POST /api/import?format=chatgpt|parley (API.md): a ChatGPT conversations.json or a Parley export as the body,
+// never whole in memory: spooled to a temporary file as it arrives (bounded in size), then read back a conversation
+// at a time, each stored whole or not at all, answered with a report. Authenticated like every call (cookie with a
+// trusted Origin, or x-api-key).
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type ContextDeps, createRequestContext } from '../../shared/context.ts';
 import { AppError } from '../../shared/lib/errors.ts';
@@ -27,9 +33,42 @@ export async function importRoutePlugin(app: FastifyInstance, deps: ContextDeps)
     if (!ctx.user) return refuse(reply, new AppError('UNAUTHORIZED'), request.id);
     const input = readInput(request);
     if (input instanceof AppError) return refuse(reply, input, request.id);
-    return runImport(reply, request.id, { db: deps.db, userId: ctx.user.id, ...input, ...IMPORT_LIMITS });
+    // The upload is written to disk at once, so it ends within REQUEST_TIMEOUT_MS however long the storing takes;
+    // while the conversations are stored the connection is quiet, so its idle timeout is lifted for this request.
+    const dir = await mkdtemp(join(tmpdir(), 'parley-import-'));
+    try {
+      const file = join(dir, 'upload.json');
+      const spooled = await spool(input.body, file, IMPORT_LIMITS.maxBytes);
+      if (spooled instanceof AppError) return refuse(reply, spooled, request.id);
+      request.raw.socket.setTimeout(0);
+      const body = createReadStream(file, { highWaterMark: 256 * 1024 });
+      return await runImport(reply, request.id, { db: deps.db, userId: ctx.user.id, ...input, body, ...IMPORT_LIMITS });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 }
+
+/** Writes the body to `file`; PAYLOAD_TOO_LARGE as soon as it passes `maxBytes`. */
+async function spool(body: Readable, file: string, maxBytes: number): Promise<true | AppError> {
+  let bytes = 0;
+  const bound = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      bytes += chunk.length;
+      done(bytes > maxBytes ? new TooLarge() : null, chunk);
+    },
+  });
+  try {
+    await pipeline(body, bound, createWriteStream(file));
+    return true;
+  } catch (error) {
+    if (error instanceof TooLarge)
+      return new AppError('PAYLOAD_TOO_LARGE', `the file is larger than ${maxBytes} bytes`);
+    throw error;
+  }
+}
+
+class TooLarge extends Error {}
 
 /** The report, or the report so far with why the file could not be read to its end (400, or 413 when too large). */
 async function runImport(reply: FastifyReply, requestId: string, options: ImportOptions) {

@@ -109,9 +109,12 @@ async function gatewayRoutes(app: FastifyInstance, deps: ContextDeps) {
     const prepared = await prepareCompletion(gateway, caller, request.body, owned);
     // A client that leaves before the answer is complete ends the provider call.
     const left = new AbortController();
-    reply.raw.on('close', () => {
+    const gone = () => {
       if (!reply.raw.writableEnded) left.abort(new Error('the client closed the connection'));
-    });
+    };
+    reply.raw.on('close', gone);
+    if (request.raw.socket?.destroyed) gone(); // it left while the request was being checked
+
     if (!prepared.request.stream) return createCompletion(gateway, caller, prepared, left.signal);
     const chunks = await streamCompletion(gateway, caller, prepared, left.signal);
     return reply

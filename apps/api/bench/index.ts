@@ -32,6 +32,19 @@ import { p5 } from './parts/p5.ts';
 import { p6 } from './parts/p6.ts';
 import { p8 } from './parts/p8.ts';
 
+/** P1 and P3a again with the server on Bun (BENCH_RUNTIME=bun, lib/product.ts), to read beside the Node lines. */
+async function bun() {
+  process.env.BENCH_RUNTIME = 'bun';
+  try {
+    process.stdout.write(`      Parley on Bun: ${resolveStartCommand().text}\n`);
+    await p1();
+    await cleanupAll();
+    await p3a();
+  } finally {
+    delete process.env.BENCH_RUNTIME;
+  }
+}
+
 const PARTS: Record<string, () => Promise<void>> = {
   p1,
   p1b,
@@ -44,6 +57,7 @@ const PARTS: Record<string, () => Promise<void>> = {
   p6,
   p7: async () => (await import('./parts/p7.ts')).p7(),
   p8,
+  bun,
 };
 
 function header() {

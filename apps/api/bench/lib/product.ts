@@ -36,6 +36,11 @@ const readScripts = (dir: string) =>
  * root only forwards to it, else the root's script itself.
  */
 export function resolveStartCommand(): StartCommand {
+  // `pnpm bench bun` (or BENCH_RUNTIME=bun): the server on Bun, from its source, as `pnpm start:bun` runs it.
+  if (process.env.BENCH_RUNTIME === 'bun') {
+    const bun = '../../node_modules/bun/bin/bun.exe src/index.ts';
+    return { text: `${bun} (in apps/api)`, cwd: API_DIR, shell: `exec ${bun}` };
+  }
   const root = readScripts(ROOT_DIR).start ?? '';
   const forwarded = /^pnpm\s+(?:--filter|-F)\s+@parley\/api\s+(?:run\s+)?start$/.test(root.trim());
   const line = forwarded ? (readScripts(API_DIR).start ?? '') : root;

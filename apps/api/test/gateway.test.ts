@@ -303,4 +303,62 @@ describe('usage and storage', () => {
     );
     expect(messages?.n).toBe(0);
   });
+
+  it('x-parley-chat-id stores the exchange as a reply of that chat (counted once), streaming or not', async () => {
+    const trpc = client.trpc();
+    const chat = await trpc.chat.create.mutate({ title: 'Through the gateway', providerId });
+    const before = await trpc.users.usage.query({});
+    const headers = { 'x-parley-chat-id': chat.id };
+    const completion = await openai.chat.completions.create(
+      { model: 'Fake/fake-small', messages: [{ role: 'user', content: 'Store this one' }] },
+      { headers },
+    );
+    expect(completion.choices[0]?.message.content).toBe(REPLY);
+    const stream = await openai.chat.completions.create(
+      {
+        model: 'Fake/fake-small',
+        messages: [{ role: 'user', content: 'And this one, streamed' }],
+        stream: true,
+        stream_options: { include_usage: true },
+      },
+      { headers },
+    );
+    let text = '';
+    let usage: OpenAI.CompletionUsage | null | undefined;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta.content ?? '';
+      usage = chunk.usage ?? usage;
+    }
+    expect(text).toBe(REPLY);
+    expect(usage?.completion_tokens).toBe(REPLY.split(' ').length);
+
+    const history = await trpc.chat.history.query({ chatId: chat.id });
+    expect(history.items.map((m) => [m.role, m.text, m.status])).toEqual([
+      ['user', 'Store this one', 'complete'],
+      ['assistant', REPLY, 'complete'],
+      ['user', 'And this one, streamed', 'complete'],
+      ['assistant', REPLY, 'complete'],
+    ]);
+    expect(history.items[1]).toMatchObject({ providerId, model: 'fake-small' });
+    // The model saw the chat's history: the first exchange went to the provider with the second question.
+    const sent = lastProviderRequest().body.messages as { role: string }[];
+    expect(sent.map((m) => m.role)).toEqual(['user', 'assistant', 'user']);
+    await expect.poll(async () => (await trpc.users.usage.query({})).totals.messages - before.totals.messages).toBe(2);
+  });
+
+  it('storing refuses what a chat reply cannot honour, and a chat that is not yours', async () => {
+    const chat = await client.trpc().chat.create.mutate({ title: 'Refusals', providerId });
+    const ask = { model: 'Fake/fake-large', messages: [{ role: 'user' as const, content: 'x' }] };
+    const refused = await openai.chat.completions
+      .create({ ...ask, temperature: 0.2 }, { headers: { 'x-parley-chat-id': chat.id } })
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(refused).toMatchObject({ param: 'temperature', code: 'unsupported_parameter' });
+    const noChat = await openai.chat.completions.create({ ...ask, store: true }).catch((e: unknown) => e);
+    expect(noChat).toMatchObject({ status: 400, param: 'store' });
+    const missing = await openai.chat.completions
+      .create(ask, { headers: { 'x-parley-chat-id': 'not-a-chat-of-yours' } })
+      .catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(OpenAI.NotFoundError);
+  });
 });

@@ -5,10 +5,11 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ContextDeps } from '../../shared/context.ts';
 import { CredentialError, hashApiKey } from '../../shared/session-lookup.ts';
-import { GatewayError, toGatewayError } from './errors.ts';
+import { GatewayError, invalid, toGatewayError } from './errors.ts';
 import { listModels } from './models.ts';
 import { findOwnedByKeyHash, findProviders } from './repository.ts';
 import { type Caller, createCompletion, type GatewayDeps, prepareCompletion, streamCompletion } from './service.ts';
+import { beginStored, CHAT_ID_HEADER, storedChunks, storedCompletion } from './stored.ts';
 
 export const GATEWAY_PREFIX = '/v1';
 
@@ -115,12 +116,25 @@ async function gatewayRoutes(app: FastifyInstance, deps: ContextDeps) {
     reply.raw.on('close', gone);
     if (request.raw.socket?.destroyed) gone(); // it left while the request was being checked
 
+    const chatId = request.headers[CHAT_ID_HEADER];
+    if (typeof chatId === 'string' || prepared.request.store === true) {
+      if (typeof chatId !== 'string' || !chatId) {
+        throw invalid(`store: true needs the ${CHAT_ID_HEADER} header naming one of your chats`, 'store');
+      }
+      // Stored as a chat reply: it belongs to the server, so the client leaving ends only its following.
+      const begun = await beginStored(gateway, caller, prepared.request, prepared.resolved, chatId, left.signal);
+      if (!prepared.request.stream) return storedCompletion(begun);
+      return sendStream(reply, storedChunks(begun));
+    }
     if (!prepared.request.stream) return createCompletion(gateway, caller, prepared, left.signal);
-    const chunks = await streamCompletion(gateway, caller, prepared, left.signal);
-    return reply
-      .header('content-type', 'text/event-stream; charset=utf-8')
-      .header('cache-control', 'no-store')
-      .header('x-accel-buffering', 'no')
-      .send(Readable.from(chunks, { objectMode: false }));
+    return sendStream(reply, await streamCompletion(gateway, caller, prepared, left.signal));
   });
+}
+
+function sendStream(reply: FastifyReply, chunks: AsyncGenerator<string>) {
+  return reply
+    .header('content-type', 'text/event-stream; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .header('x-accel-buffering', 'no')
+    .send(Readable.from(chunks, { objectMode: false }));
 }

@@ -58,28 +58,34 @@ export async function findOwnedByKeyHash(db: Db, hash: string): Promise<Owned> {
 export interface UsageRow {
   userId: string;
   apiKeyId: string;
-  providerId: string;
-  model: string;
+  providerId: string | null;
+  model: string | null;
   inputTokens: number;
   outputTokens: number;
 }
 
+const perKey = (row: UsageRow) => sql`
+  insert into gateway_usage (user_id, day, api_key_id, provider_id, model, input_tokens, output_tokens, requests)
+  values (${row.userId}, (now() at time zone 'utc')::date, ${row.apiKeyId}, ${row.providerId}, ${row.model},
+    ${row.inputTokens}, ${row.outputTokens}, 1)
+  on conflict on constraint gateway_usage_key do update set
+    input_tokens = gateway_usage.input_tokens + excluded.input_tokens,
+    output_tokens = gateway_usage.output_tokens + excluded.output_tokens,
+    requests = gateway_usage.requests + 1`;
+
 /**
- * Adds one call to the key's daily row and to the user's daily usage (what users.usage reads and caps count), in
- * one statement. The day is the UTC day of the write, as a reply's is the UTC day it was created.
+ * Adds one call to the key's daily row and (unless `daily: false`: a stored reply's row counts itself there) to the
+ * user's daily usage, what users.usage reads and caps count, in one statement. The day is the UTC day of the write,
+ * as a reply's is the UTC day it was created.
  */
-export async function addUsage(db: Db, row: UsageRow): Promise<void> {
-  const { userId, apiKeyId, providerId, model, inputTokens, outputTokens } = row;
+export async function addUsage(db: Db, row: UsageRow, { daily = true } = {}): Promise<void> {
+  if (!daily) {
+    await db.execute(perKey(row));
+    return;
+  }
+  const { userId, providerId, model, inputTokens, outputTokens } = row;
   await db.execute(sql`
-    with per_key as (
-      insert into gateway_usage (user_id, day, api_key_id, provider_id, model, input_tokens, output_tokens, requests)
-      values (${userId}, (now() at time zone 'utc')::date, ${apiKeyId}, ${providerId}, ${model}, ${inputTokens},
-        ${outputTokens}, 1)
-      on conflict on constraint gateway_usage_key do update set
-        input_tokens = gateway_usage.input_tokens + excluded.input_tokens,
-        output_tokens = gateway_usage.output_tokens + excluded.output_tokens,
-        requests = gateway_usage.requests + 1
-    )
+    with per_key as (${perKey(row)})
     insert into usage_daily (user_id, day, provider_id, model, input_tokens, output_tokens, messages)
     values (${userId}, (now() at time zone 'utc')::date, ${providerId}, ${model}, ${inputTokens}, ${outputTokens}, 1)
     on conflict on constraint usage_daily_key do update set

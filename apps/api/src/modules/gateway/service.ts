@@ -12,7 +12,7 @@ import type { Replies } from '../replies/index.ts';
 import { type Cap, capOf, settleReply, withReservation, worstCaseTokens } from '../spend/index.ts';
 import { createChunkWriter, errorLine, finishReasonOf, toCompletion, type Usage, usageOf } from './completion.ts';
 import { fromProviderError, GatewayError, invalid, toGatewayError } from './errors.ts';
-import { resolveModel } from './models.ts';
+import { type Resolved, resolveModel } from './models.ts';
 import { toCallOptions } from './prompt.ts';
 import { addUsage, type Owned } from './repository.ts';
 import { ChatCompletionRequest, paramOf, refusal } from './schema.ts';
@@ -39,6 +39,7 @@ export interface Prepared {
   call: ReturnType<typeof toCallOptions>;
   /** The user's spend cap, when one applies: the call reserves its worst case against it first. */
   cap: Cap | null;
+  resolved: Resolved;
 }
 
 /**
@@ -94,7 +95,7 @@ export async function prepareCompletion(
       call.maxOutputTokens ?? Number.POSITIVE_INFINITY,
       deps.replies.limits.spendMaxOutputTokens,
     );
-  return { request, opened, model, call, cap };
+  return { request, opened, model, call, cap, resolved };
 }
 
 /** An 'unsupported' warning of the provider's SDK means an option the client sent would be dropped: refused. */

@@ -9,7 +9,16 @@ import { type FakeProvider, startFakeProvider } from '@parley/testkit';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildWeb } from '../scripts/web-build.ts';
-import { CHROMIUM, CHROMIUM_ARGS, expectAccessible, mutate, screenshots, startApi, stopApi } from './helpers.ts';
+import {
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  expectAccessible,
+  mutate,
+  screenshots,
+  setScheme,
+  startApi,
+  stopApi,
+} from './helpers.ts';
 
 const EMAIL = 'browser@example.com';
 const STORY = Array.from({ length: 120 }, (_, i) => `word${i}`).join(' ');
@@ -173,9 +182,9 @@ describe('a new user', () => {
     await assistant('complete').last().getByRole('heading', { name: 'A heading' }).waitFor();
     await page.locator('pre[data-highlighted="true"]').waitFor();
     await expectAccessible(page, 'chat');
-    await page.emulateMedia({ colorScheme: 'dark' });
+    await setScheme(page, 'dark');
     await expectAccessible(page, 'chat, dark');
-    await page.emulateMedia({ colorScheme: 'light' });
+    await setScheme(page, 'light');
     await screenshots(page, 'chat', async (width) => {
       if (width === 375) await page.getByTestId('scroller').evaluate((el) => el.scrollTo(0, el.scrollHeight));
     });
@@ -334,13 +343,13 @@ describe('the sidebar', () => {
     await drawer.getByRole('link', { name: 'Seeded chat 34' }).waitFor();
     await expectAccessible(page, 'drawer');
     for (const colorScheme of ['light', 'dark'] as const) {
-      await page.emulateMedia({ colorScheme });
+      await setScheme(page, colorScheme);
       await page.screenshot({
         path: `${new URL('../test-artifacts/', import.meta.url).pathname}drawer-375-${colorScheme}.png`,
         animations: 'disabled',
       });
     }
-    await page.emulateMedia({ colorScheme: 'light' });
+    await setScheme(page, 'light');
     await drawer.getByRole('link', { name: 'Seeded chat 34' }).click();
     await drawer.waitFor({ state: 'detached' });
     await page.waitForURL(/\/c\//);

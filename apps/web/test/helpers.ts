@@ -93,18 +93,29 @@ interface AxeResults {
   violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[];
 }
 
+/** The system's colour scheme, once the app has followed it (its class set, a frame drawn). */
+export async function setScheme(page: Page, colorScheme: 'light' | 'dark'): Promise<void> {
+  await page.emulateMedia({ colorScheme });
+  await page.waitForFunction(
+    (dark) => document.documentElement.classList.contains('dark') === dark,
+    colorScheme === 'dark',
+  );
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+}
+
 /** Screenshots at a phone's and a desktop's width, light and dark (the system's choice, which the app follows). */
 export async function screenshots(page: Page, name: string, prepare?: (width: number) => Promise<void>) {
   mkdirSync(ARTIFACTS, { recursive: true });
   for (const width of [1280, 375]) {
     await page.setViewportSize({ width, height: width === 375 ? 740 : 800 });
     for (const colorScheme of ['light', 'dark'] as const) {
-      await page.emulateMedia({ colorScheme });
+      await setScheme(page, colorScheme);
       await prepare?.(width);
+      if (width === 1280 && colorScheme === 'dark') await expectAccessible(page, `${name}, dark`);
       await page.screenshot({ path: join(ARTIFACTS, `${name}-${width}-${colorScheme}.png`), animations: 'disabled' });
     }
   }
-  await page.emulateMedia({ colorScheme: 'light' });
+  await setScheme(page, 'light');
   await page.setViewportSize({ width: 1280, height: 800 });
 }
 

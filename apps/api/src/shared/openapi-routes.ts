@@ -303,11 +303,21 @@ function gateway(publicUrl: string): Record<string, Json> {
         description:
           'Point any OpenAI client at `<server>/v1` with a Parley API key as the key. The provider is called with ' +
           'its key on the server; usage is recorded per user, key and model, counts against your spend cap, and ' +
-          'shares the limit on generations at once with chat. Nothing of the conversation is stored. With ' +
+          'shares the limit on generations at once with chat. Nothing of the conversation is stored unless ' +
+          '`x-parley-chat-id` names one of your chats: then the call is a reply of that chat (its history, stored). With ' +
           '`stream: true` the answer is `text/event-stream`: `data: {chat.completion.chunk}` lines, a usage chunk ' +
           'when stream_options.include_usage is set, then `data: [DONE]`; a failure after the stream began is a ' +
           '`data: {"error":…}` line. A client that disconnects ends the provider call.',
         security,
+        parameters: [
+          {
+            name: 'x-parley-chat-id',
+            in: 'header',
+            required: false,
+            description: 'Store the call as a reply of this chat (the last message is the question)',
+            schema: { type: 'string' },
+          },
+        ],
         requestBody: { required: true, content: { 'application/json': { schema: chatRequest } } },
         responses: {
           '200': {

@@ -1,7 +1,7 @@
-// P4: one user with 1 k messages against one with 1 M (seeded with SQL): p99 of chat.list, a page of chat.messages
-// and users.usage at both sizes, measured by sequential calls from another process in interleaved rounds; then the
-// streamed export's memory and account deletion at the large size. Targets: p99 within 2×; export < 64 MiB growth;
-// deletion ≤ 1 s.
+// P4: one user with 1 k messages against one with 1 M (seeded with SQL): p99 of chat.list, a page of chat.messages,
+// a page of chat.history (the path to the chat's leaf) and users.usage at both sizes, measured by sequential calls
+// from another process in interleaved rounds; then the streamed export's memory and account deletion at the large
+// size. Targets: p99 within 2×; export < 64 MiB growth; deletion ≤ 1 s.
 import { type Account, queryUrl, signUp } from '../lib/accounts.ts';
 import { ROUNDS } from '../lib/load.ts';
 import { runWorker } from '../lib/processes.ts';
@@ -26,6 +26,10 @@ const QUERIES: { name: string; url: (base: string, s: Sized) => string }[] = [
   {
     name: 'chat.messages page (20) of a chat',
     url: (base, s) => queryUrl(base, 'chat.messages', { chatId: s.seeded.chatIds[0], limit: 20 }),
+  },
+  {
+    name: 'chat.history page (20) of a chat',
+    url: (base, s) => queryUrl(base, 'chat.history', { chatId: s.seeded.chatIds[0], limit: 20 }),
   },
   { name: 'users.usage', url: (base) => queryUrl(base, 'users.usage', {}) },
 ];

@@ -284,3 +284,26 @@ describe('limits and disconnects', () => {
       .toEqual([200, 200]);
   });
 });
+
+describe('the API key rate limit', () => {
+  it('past API_KEY_RATE_LIMIT_PER_MINUTE: 429 RateLimitError with Retry-After, in OpenAI shape', async () => {
+    const limited = await startServer({ env: { API_KEY_RATE_LIMIT_PER_MINUTE: '3' } });
+    try {
+      const client = new Client(limited.url);
+      await client.postJson('/api/auth/sign-up/email', { email: 'rl-gw@example.com', password: PASSWORD, name: 'R' });
+      const { key } = await client.trpc().auth.apiKeys.create.mutate({ name: 'limited' });
+      const statuses: number[] = [];
+      let last: Response | undefined;
+      for (let i = 0; i < 5; i++) {
+        last = await fetch(`${limited.url}/v1/models`, { headers: { authorization: `Bearer ${key}` } });
+        statuses.push(last.status);
+      }
+      expect(statuses.slice(0, 3)).toEqual([200, 200, 200]);
+      expect(statuses.slice(3)).toEqual([429, 429]);
+      expect(last?.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect((await errorOf(last as Response)).type).toBe('rate_limit_error');
+    } finally {
+      await limited.close();
+    }
+  });
+});

@@ -16,13 +16,14 @@ export const GATEWAY_PREFIX = '/v1';
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 /**
- * The key from `Authorization: Bearer` (or `x-api-key`). Cookies are not read: the gateway is for programs, and a
+ * The key from `Authorization: Bearer`, as every OpenAI client sends it (not `x-api-key`: the rate limiter would look
+ * that up and count it a second time). Cookies are not read: the gateway is for programs, and a
  * cookie-authenticated cross-site POST is what CSRF is made of.
  */
 function apiKeyOf(request: FastifyRequest): string {
   const authorization = request.headers.authorization;
-  const key = (authorization && BEARER.exec(authorization)?.[1]) || request.headers['x-api-key'];
-  if (typeof key === 'string' && key) return key;
+  const key = authorization && BEARER.exec(authorization)?.[1];
+  if (key) return key;
   throw new GatewayError(
     401,
     "You didn't provide an API key. Send a Parley API key as 'Authorization: Bearer <key>' (create one with auth.apiKeys.create or in the web app).",

@@ -135,7 +135,14 @@ describe('what works', () => {
 
     // Back to the first reply: the leaf becomes the newest message under it (a3, two levels down).
     const back = await api.chat.selectBranch({ chatId: chat.id, messageId: second.assistantMessage.id });
-    expect(await pathTexts(api, chat.id, back.currentLeafId ?? undefined)).toEqual(['q1', 'a1', 'q2', 'a2', 'q3', 'a3']);
+    expect(await pathTexts(api, chat.id, back.currentLeafId ?? undefined)).toEqual([
+      'q1',
+      'a1',
+      'q2',
+      'a2',
+      'q3',
+      'a3',
+    ]);
     expect(await pathTexts(api, chat.id)).toEqual(['q1', 'a1', 'q2', 'a2', 'q3', 'a3']);
     // A send now continues there.
     const model2 = mockModel({ deltas: ['a4'] });

@@ -44,6 +44,19 @@ function parley(config: string, args: string[], input?: string): Promise<Run> {
   return run(BIN, args, { HOME: home, PARLEY_CONFIG: config }, input === undefined ? {} : { input });
 }
 
+/** One README line run with the bin: its server and provider URLs ours, its placeholders filled, `> file` kept. */
+function runLine(line: string, config: string, key: string, values: Record<string, string>): Promise<Run> {
+  const command = (line.split(' > ')[0] ?? line)
+    .replace(/\[--chat <id>\]/, '')
+    .replace('http://127.0.0.1:3000', api.url)
+    .replace('http://127.0.0.1:11434/v1', fake.baseUrl);
+  const argv = words(command);
+  // `pnpm parley …` or `pnpm -s parley …`: what follows `parley` is the CLI's command line.
+  expect(argv[0]).toBe('pnpm');
+  const args = argv.slice(argv.indexOf('parley') + 1).map((w) => values[w] ?? w);
+  return parley(config, args, args[0] === 'login' ? `${key}\n` : undefined);
+}
+
 describe('the README', () => {
   it('its CLI sequence works as written, top to bottom, on a fresh account', async () => {
     const key = await createApiKey(api.url, 'readme@example.com');
@@ -53,23 +66,14 @@ describe('the README', () => {
     expect(lines.length).toBeGreaterThanOrEqual(8);
     const outputs: { line: string; result: Run }[] = [];
     for (const line of lines) {
-      const [redirect, target] = line.includes(' > ') ? ['>', line.split(' > ')[1]?.trim()] : [null, null];
-      const command = (redirect ? (line.split(' > ')[0] ?? '') : line)
-        .replace(/\[--chat <id>\]/, '')
-        .replace('http://127.0.0.1:3000', api.url)
-        .replace('http://127.0.0.1:11434/v1', fake.baseUrl);
-      const argv = words(command);
-      // `pnpm parley …` or `pnpm -s parley …`: what follows `parley` is the CLI's command line.
-      expect(argv.slice(0, argv.indexOf('parley'))).toSatisfy((pre: string[]) => pre[0] === 'pnpm');
-      const args = argv.slice(argv.indexOf('parley') + 1).map((w) => values[w] ?? w);
-      const result = await parley(config, args, args[0] === 'login' ? `${key}\n` : undefined);
+      const result = await runLine(line, config, key, values);
       outputs.push({ line, result });
       expect([line, result.code, result.stderr]).toEqual([line, 0, expect.any(String)]);
-      if (args[0] === 'providers' && args[1] === 'add') {
+      if (line.includes('providers add')) {
         values['<id>'] = /\(([0-9a-f-]{36})\)/.exec(result.stdout)?.[1] ?? '';
         expect(values['<id>']).not.toBe('');
       }
-      if (target) expect(() => JSON.parse(result.stdout)).not.toThrow();
+      if (line.includes(' > ')) expect(() => JSON.parse(result.stdout)).not.toThrow();
     }
     const chats = outputs.filter((o) => o.line.includes(' chat "'));
     expect(chats.length).toBeGreaterThanOrEqual(2);

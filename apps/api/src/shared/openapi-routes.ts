@@ -218,6 +218,34 @@ function streams(publicUrl: string): Record<string, Json> {
         responses: { '200': json(anyObject, 'The export'), '401': json(anyObject, 'Not signed in') },
       },
     },
+    '/api/import': {
+      servers,
+      post: {
+        operationId: 'http-import',
+        tags: ['chat'],
+        summary: 'Import a ChatGPT conversations.json or a Parley export (the body), streamed; idempotent',
+        description:
+          'Each conversation becomes a chat with the same tree (ChatGPT: mapping and current_node), stored whole or ' +
+          'not at all; one imported before is skipped. Answers `{ chats, messages, skipped, errors: [{ conversation, ' +
+          'reason }], notes: [{ reason, count }] }`. A file that is not valid JSON to its end is 400, one over 1 GiB ' +
+          '413, each with `report`: what was imported before. Authenticate with x-api-key or the cookie.',
+        parameters: [
+          {
+            name: 'format',
+            in: 'query',
+            required: true,
+            schema: { type: 'string', enum: ['chatgpt', 'parley'] },
+          },
+        ],
+        requestBody: { required: true, content: { 'application/json': { schema: anyObject } } },
+        responses: {
+          '200': json(anyObject, 'The report'),
+          '400': json(anyObject, 'Not a file of that format (with the report so far)'),
+          '401': json(anyObject, 'Not signed in'),
+          '413': json(anyObject, 'The file is too large (with the report so far)'),
+        },
+      },
+    },
   };
 }
 

@@ -257,10 +257,11 @@ describe('limits and disconnects', () => {
     expect(again.map((r) => r.status)).toEqual([200, 200]);
   });
 
-  it('a non-streaming client that leaves ends the provider call too (its slot comes back at once)', async () => {
-    // The provider never answers: only the abort of its call can give the two slots back before the 120 s bound.
-    fake.mode = 'hang';
+  it('a non-streaming client that leaves ends the provider call too, and its slot comes back', async () => {
+    // Ten words 300 ms apart: the provider's answer takes 3 s; the abandoned streams show the calls were cut.
+    fake.delayMs = 300;
     const seen = fake.seen.length;
+    const abandoned = fake.abandoned;
     const clients = [1, 2].map(() => {
       const body = JSON.stringify(ask());
       const call = request(`${server.url}/v1/chat/completions`, {
@@ -278,10 +279,25 @@ describe('limits and disconnects', () => {
     await expect.poll(() => fake.seen.length, { timeout: 5_000 }).toBe(seen + 2);
     expect((await post(ask())).status).toBe(429);
     for (const call of clients) call.destroy();
-    fake.mode = 'ok';
-    await expect
-      .poll(async () => (await Promise.all([post(ask()), post(ask())])).map((r) => r.status), { timeout: 5_000 })
-      .toEqual([200, 200]);
+    await expect.poll(() => fake.abandoned, { timeout: 1_500 }).toBe(abandoned + 2);
+    fake.delayMs = 0;
+    expect((await Promise.all([post(ask()), post(ask())])).map((r) => r.status)).toEqual([200, 200]);
+  });
+
+  it('a non-streaming call to a silent provider is 504 after PROVIDER_IDLE_TIMEOUT_MS', async () => {
+    fake.mode = 'hang';
+    const response = await post(ask());
+    expect(response.status).toBe(504);
+    expect((await errorOf(response)).code).toBe('provider_timeout');
+  });
+
+  it('a JSON schema the provider kind would drop is refused before anything is generated', async () => {
+    const format = { type: 'json_schema', json_schema: { name: 'answer', schema: { type: 'object' } } };
+    for (const stream of [false, true]) {
+      const response = await post({ ...ask(), stream, response_format: format });
+      expect(response.status, `stream: ${stream}`).toBe(400);
+      expect(await errorOf(response)).toMatchObject({ code: 'unsupported_parameter' });
+    }
   });
 });
 

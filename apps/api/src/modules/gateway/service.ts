@@ -3,7 +3,7 @@
 // interface, the answer shaped as OpenAI's, the usage recorded per user, key, provider and model. Nothing of the
 // conversation is stored.
 import { randomUUID } from 'node:crypto';
-import type { LanguageModelV4, LanguageModelV4StreamPart } from '@ai-sdk/provider';
+import type { LanguageModelV4, LanguageModelV4Content, LanguageModelV4StreamPart } from '@ai-sdk/provider';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../../shared/db/client.ts';
 import type { Keyring } from '../../shared/lib/keyring.ts';
@@ -156,43 +156,17 @@ async function begin(deps: GatewayDeps, caller: Caller, prepared: Prepared): Pro
   };
 }
 
-/** A non-streaming completion. `signal` aborts the provider call (the client left). */
-export async function createCompletion(deps: GatewayDeps, caller: Caller, prepared: Prepared, signal: AbortSignal) {
-  const end = await begin(deps, caller, prepared);
-  let usage: Usage | null = null;
-  try {
-    const abortSignal = AbortSignal.any([signal, AbortSignal.timeout(deps.callTimeoutMs)]);
-    let result: Awaited<ReturnType<LanguageModelV4['doGenerate']>>;
-    try {
-      result = await prepared.model.doGenerate({ ...prepared.call, abortSignal });
-    } catch (error) {
-      throw fromProviderError(error, prepared.opened.describeError(error, ''));
-    }
-    const completion = toCompletion(result, prepared.request.model);
-    usage = completion.usage;
-    record(deps, caller, prepared, usage);
-    refuseDropped(result.warnings);
-    return completion;
-  } finally {
-    end(usage);
-  }
-}
-
 class ProviderSilentError extends Error {
   override name = 'ProviderSilentError';
 }
 
 /**
- * A streaming completion: resolves once the provider has accepted the call (so its refusal can still be an HTTP
- * status) with the SSE text to send, ending in `data: [DONE]`. `signal` aborts the provider call (the client left);
- * a provider silent for the idle timeout is aborted too.
+ * Starts the provider call as a stream (for non-streaming calls too: an option the provider's package would drop is
+ * seen in its first part and refused before anything is generated, and a silent provider is cut off the same way).
+ * Resolves once the provider has accepted the call, so its refusal can still be an HTTP status. `signal` aborts the
+ * call (the client left); a provider silent for PROVIDER_IDLE_TIMEOUT_MS is aborted too.
  */
-export async function streamCompletion(
-  deps: GatewayDeps,
-  caller: Caller,
-  prepared: Prepared,
-  signal: AbortSignal,
-): Promise<AsyncGenerator<string>> {
+async function openReading(deps: GatewayDeps, caller: Caller, prepared: Prepared, signal: AbortSignal) {
   const end = await begin(deps, caller, prepared);
   const idleMs = deps.replies.limits.providerIdleTimeoutMs;
   const idle = new AbortController();
@@ -202,13 +176,12 @@ export async function streamCompletion(
     clearTimeout(timer);
     end(usage);
   };
-  let reader: ReadableStreamDefaultReader<LanguageModelV4StreamPart>;
-  let first: ReadResult;
   try {
     const result = await prepared.model.doStream({ ...prepared.call, abortSignal });
-    reader = result.stream.getReader();
-    first = await reader.read();
+    const reader = result.stream.getReader();
+    const first = await reader.read();
     if (!first.done && first.value.type === 'stream-start') refuseDropped(first.value.warnings);
+    return { reader, first, abortSignal, idle, timer, done } satisfies Reading;
   } catch (error) {
     const cause = idle.signal.aborted ? idle.signal.reason : error;
     idle.abort(); // a refused call's provider request is cut off
@@ -216,7 +189,71 @@ export async function streamCompletion(
     if (error instanceof GatewayError) throw error;
     throw fromProviderError(cause, prepared.opened.describeError(error, ''));
   }
-  return chunks(deps, caller, prepared, { reader, first, abortSignal, idle, timer, done });
+}
+
+/** A streaming completion: the SSE text to send, ending in `data: [DONE]`. */
+export async function streamCompletion(
+  deps: GatewayDeps,
+  caller: Caller,
+  prepared: Prepared,
+  signal: AbortSignal,
+): Promise<AsyncGenerator<string>> {
+  return chunks(deps, caller, prepared, await openReading(deps, caller, prepared, signal));
+}
+
+/** A non-streaming completion, gathered from the provider's stream. */
+export async function createCompletion(deps: GatewayDeps, caller: Caller, prepared: Prepared, signal: AbortSignal) {
+  const { reader, first, abortSignal, idle, timer, done } = await openReading(deps, caller, prepared, signal);
+  const cancel = () => void reader.cancel(abortSignal.reason).catch(() => {});
+  abortSignal.addEventListener('abort', cancel, { once: true });
+  const gathered: Gathered = { text: '', reasoning: '', calls: [] };
+  let usage: Usage | null = null;
+  try {
+    for (let read = first; !read.done; read = await reader.read()) {
+      timer.refresh();
+      const part = read.value;
+      if (part.type === 'finish') {
+        const completion = toCompletion(
+          { content: contentOf(gathered), finishReason: part.finishReason, usage: part.usage, warnings: [] },
+          prepared.request.model,
+        );
+        usage = completion.usage;
+        record(deps, caller, prepared, usage);
+        return completion;
+      }
+      gather(gathered, part);
+    }
+    throw idle.signal.aborted ? idle.signal.reason : new Error('the provider stream ended without a finish');
+  } catch (error) {
+    const cause = idle.signal.aborted ? idle.signal.reason : error;
+    throw fromProviderError(cause, prepared.opened.describeError(error, gathered.text));
+  } finally {
+    abortSignal.removeEventListener('abort', cancel);
+    if (usage === null) idle.abort();
+    reader.releaseLock();
+    done(usage);
+  }
+}
+
+interface Gathered {
+  text: string;
+  reasoning: string;
+  calls: Extract<LanguageModelV4StreamPart, { type: 'tool-call' }>[];
+}
+
+function gather(gathered: Gathered, part: LanguageModelV4StreamPart): void {
+  if (part.type === 'error') throw part.error;
+  if (part.type === 'text-delta') gathered.text += part.delta;
+  else if (part.type === 'reasoning-delta') gathered.reasoning += part.delta;
+  else if (part.type === 'tool-call') gathered.calls.push(part);
+}
+
+function contentOf({ text, reasoning, calls }: Gathered): LanguageModelV4Content[] {
+  return [
+    ...(reasoning ? [{ type: 'reasoning' as const, text: reasoning }] : []),
+    ...(text ? [{ type: 'text' as const, text }] : []),
+    ...calls,
+  ];
 }
 
 /** The text a part adds (kept to describe a failure mid-reply); a failure the stream carries is thrown. */

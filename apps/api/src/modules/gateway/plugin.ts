@@ -71,7 +71,6 @@ async function gatewayRoutes(app: FastifyInstance, deps: ContextDeps) {
     outbound: deps.outbound,
     replies: deps.replies,
     log: request.log,
-    callTimeoutMs: deps.config.connectionTimeoutMs,
   });
 
   // Everything that fails under /v1 (bad JSON, a body too large, our own refusals) answers in OpenAI's shape.

@@ -23,8 +23,6 @@ export interface GatewayDeps {
   outbound: Outbound;
   replies: Replies;
   log: FastifyBaseLogger;
-  /** Longest a non-streaming call may take (a socket silent longer is cut off by the server anyway). */
-  callTimeoutMs: number;
 }
 
 export interface Caller {

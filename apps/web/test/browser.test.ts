@@ -4,7 +4,9 @@
 // search, rename, delete), settings, export, delete the account. Screenshots at 1280 and 375 px in light and dark
 // go to test-artifacts/; axe-core checks each page. The tests run in order and share one signed-in page.
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type FakeProvider, startFakeProvider } from '@parley/testkit';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,6 +39,44 @@ const MARKDOWN_REPLY = [
   '',
   '<img src=x onerror="window.__pwned=1">',
 ].join('\n');
+
+const CHATGPT_EXPORT = [
+  {
+    title: 'Imported from ChatGPT',
+    create_time: 1_700_000_000,
+    update_time: 1_700_000_060,
+    conversation_id: 'conv-browser-1',
+    current_node: 'a1',
+    mapping: {
+      root: { id: 'root', message: null, parent: null, children: ['u1'] },
+      u1: {
+        id: 'u1',
+        message: {
+          id: 'u1',
+          author: { role: 'user' },
+          create_time: 1_700_000_010,
+          content: { content_type: 'text', parts: ['Hello from ChatGPT'] },
+          status: 'finished_successfully',
+        },
+        parent: 'root',
+        children: ['a1'],
+      },
+      a1: {
+        id: 'a1',
+        message: {
+          id: 'a1',
+          author: { role: 'assistant' },
+          create_time: 1_700_000_020,
+          content: { content_type: 'text', parts: ['Hi! This was imported.'] },
+          status: 'finished_successfully',
+          metadata: { model_slug: 'gpt-4o' },
+        },
+        parent: 'u1',
+        children: [],
+      },
+    },
+  },
+];
 
 let fake: FakeProvider;
 let server: ChildProcess | undefined;
@@ -459,7 +499,7 @@ describe('settings', () => {
     expect(new URL(page.url()).pathname).toBe('/settings/usage');
   });
 
-  it('exports the account as JSON, then deletes the account after the email is typed', async () => {
+  it('exports the account as JSON, imports a ChatGPT export (once), then deletes the account after the email is typed', async () => {
     await page.goto('/settings/data');
     const [download] = await Promise.all([
       page.waitForEvent('download'),
@@ -471,6 +511,24 @@ describe('settings', () => {
     };
     expect(exported.user.email).toBe(EMAIL);
     expect(exported.chats.length).toBeGreaterThan(30);
+
+    // A ChatGPT export's conversations.json: imported once, skipped the second time.
+    const file = join(mkdtempSync(join(tmpdir(), 'parley-import-')), 'conversations.json');
+    writeFileSync(file, JSON.stringify(CHATGPT_EXPORT));
+    await page.goto('/settings/data');
+    for (const expected of [
+      /Imported 1 chat \(2 messages\); skipped 0/,
+      /Imported 0 chats \(0 messages\); skipped 1/,
+    ]) {
+      await page.getByLabel('File').setInputFiles(file);
+      await page.getByRole('button', { name: 'Import', exact: true }).click();
+      await page.getByTestId('import-report').getByText(expected).waitFor();
+    }
+    await expectAccessible(page, 'data');
+    await page.getByLabel('Search chats').fill('Imported from ChatGPT');
+    await page.getByRole('link', { name: 'Imported from ChatGPT' }).click();
+    await page.locator('li[data-author="user"]', { hasText: 'Hello from ChatGPT' }).waitFor();
+    await assistant('complete').getByText('Hi! This was imported.').waitFor();
 
     await page.goto('/settings/account');
     const remove = page.getByRole('button', { name: 'Delete my account' });

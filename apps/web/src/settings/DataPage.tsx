@@ -1,8 +1,19 @@
-// Your data: everything the account holds as one JSON file, streamed by the server (any size of account).
+// Your data: everything the account holds as one JSON file, streamed by the server (any size of account), and
+// chats imported from ChatGPT or another Parley account.
 import { Download } from 'lucide-react';
 import { Card } from '../ui/Card.tsx';
+import { ImportCard } from './ImportCard.tsx';
 
 export function DataPage() {
+  return (
+    <>
+      <ExportCard />
+      <ImportCard />
+    </>
+  );
+}
+
+function ExportCard() {
   return (
     <Card
       title="Export your data"

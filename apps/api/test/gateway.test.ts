@@ -92,6 +92,9 @@ describe('chat completions', () => {
     expect(seen.authorization).toBe(`Bearer ${PROVIDER_KEY}`);
     expect(seen.body).toMatchObject({
       model: 'fake-large',
+      // Streamed from the provider, with its usage asked for (servers like OpenAI's report it only then).
+      stream: true,
+      stream_options: { include_usage: true },
       messages: [
         { role: 'system', content: 'Be brief.' },
         { role: 'user', content: 'Hello?' },

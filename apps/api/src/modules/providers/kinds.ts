@@ -102,6 +102,8 @@ export const KINDS: Record<ProviderKind, KindDefinition> = {
           baseURL: t.baseUrl,
           apiKey,
           fetch: keyedFetch,
+          // OpenAI's own endpoint (and servers that copy it) report a stream's usage only when asked.
+          includeUsage: true,
         });
         return provider.chatModel(model);
       }),

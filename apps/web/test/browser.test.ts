@@ -344,6 +344,17 @@ describe('a new user', () => {
   });
 });
 
+describe('forking', () => {
+  it('copies the conversation up to a reply into a new chat', async () => {
+    const source = page.url();
+    const last = assistant('complete').last();
+    const text = (await last.getByTestId('message-text').textContent()) ?? '';
+    await last.getByRole('button', { name: 'Fork into a new chat' }).click();
+    await page.waitForURL((url) => url.pathname.startsWith('/c/') && url.href !== source);
+    expect((await assistant('complete').last().getByTestId('message-text').textContent()) ?? '').toBe(text);
+  });
+});
+
 describe('the sidebar', () => {
   it('loads more chats as it scrolls, searches by title, renames in place, deletes after confirming', async () => {
     for (let i = 1; i <= 35; i++) await mutate(page, baseUrl, 'chat.create', { title: `Seeded chat ${i}` });

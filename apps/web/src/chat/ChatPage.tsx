@@ -3,7 +3,7 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ArrowDown } from 'lucide-react';
 import { useMemo, useState } from 'react';
-import { useParams } from 'react-router';
+import { useNavigate, useParams } from 'react-router';
 import { NotFound } from '../NotFound.tsx';
 import { useTRPC } from '../trpc.ts';
 import { Button } from '../ui/Button.tsx';
@@ -51,6 +51,16 @@ function Conversation({ chatId }: { chatId: string }) {
   );
   const selectBranch = useMutation(trpc.chat.selectBranch.mutationOptions({ onSuccess: refresh, onError: setFailure }));
   const update = useMutation(trpc.chat.update.mutationOptions({ onSuccess: refresh }));
+  const navigate = useNavigate();
+  const fork = useMutation(
+    trpc.chat.fork.mutationOptions({
+      onSuccess: async (copy) => {
+        await queryClient.invalidateQueries({ queryKey: trpc.chat.list.infiniteQueryKey() });
+        navigate(`/c/${copy.id}`);
+      },
+      onError: setFailure,
+    }),
+  );
 
   function endSending(error: unknown) {
     setFailure(error);
@@ -107,6 +117,7 @@ function Conversation({ chatId }: { chatId: string }) {
                 onEdit={(edited, text) => send(text, edited.parentId)}
                 onRegenerate={(messageId) => regenerate.mutate({ messageId })}
                 onStop={(messageId) => stop.mutate({ messageId })}
+                onFork={(messageId) => fork.mutate({ chatId, messageId })}
                 onDone={refresh}
               />
             ))}

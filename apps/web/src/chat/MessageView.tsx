@@ -1,6 +1,6 @@
 // One message: the question as the user wrote it, or the reply as markdown, with its actions (copy, regenerate,
 // stop, the ‹ 2/3 › switch between regenerated replies) and its state (writing, stopped, failed with what to do).
-import { Check, ChevronLeft, ChevronRight, Copy, Pencil, RefreshCw, Square } from 'lucide-react';
+import { Check, ChevronLeft, ChevronRight, Copy, GitBranch, Pencil, RefreshCw, Square } from 'lucide-react';
 import { useId, useState } from 'react';
 import { replyErrorHint } from '../errors.ts';
 import { Button } from '../ui/Button.tsx';
@@ -29,6 +29,8 @@ export interface MessageViewProps {
   onEdit?: (text: string) => void;
   onRegenerate?: () => void;
   onStop?: () => void;
+  /** A new chat holding the conversation up to this message. */
+  onFork?: () => void;
 }
 
 export function MessageView(props: MessageViewProps) {
@@ -139,7 +141,7 @@ function EditForm({
   );
 }
 
-function AssistantMessage({ text, status, model, error, branch, onRegenerate, onStop }: MessageViewProps) {
+function AssistantMessage({ text, status, model, error, branch, onRegenerate, onStop, onFork }: MessageViewProps) {
   const streaming = status === 'streaming' || status === 'pending';
   return (
     <li className="flex flex-col gap-1" data-author="assistant" data-status={status} aria-busy={streaming}>
@@ -159,6 +161,11 @@ function AssistantMessage({ text, status, model, error, branch, onRegenerate, on
           </Button>
         )}
         {!streaming && <CopyButton text={text} label="Copy reply" />}
+        {!streaming && onFork && (
+          <Button size="icon" variant="ghost" onClick={onFork} aria-label="Fork into a new chat">
+            <GitBranch size={16} aria-hidden />
+          </Button>
+        )}
         {!streaming && onRegenerate && (
           <Button size="icon" variant="ghost" onClick={onRegenerate} aria-label="Regenerate">
             <RefreshCw size={16} aria-hidden />

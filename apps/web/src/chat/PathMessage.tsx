@@ -12,6 +12,7 @@ export interface PathMessageProps {
   onEdit: (message: PathItem, text: string) => void;
   onRegenerate: (messageId: string) => void;
   onStop: (messageId: string) => void;
+  onFork: (messageId: string) => void;
   onDone: () => void;
 }
 
@@ -23,6 +24,7 @@ export function PathMessage({
   onEdit,
   onRegenerate,
   onStop,
+  onFork,
   onDone,
 }: PathMessageProps) {
   if (message.status === 'streaming') return <LiveMessage message={message} onStop={onStop} onDone={onDone} />;
@@ -49,6 +51,7 @@ export function PathMessage({
       busy={busy}
       onEdit={message.role === 'user' ? (text) => onEdit(message, text) : undefined}
       onRegenerate={message.role === 'assistant' && isLastReply ? () => onRegenerate(message.id) : undefined}
+      onFork={message.role === 'assistant' ? () => onFork(message.id) : undefined}
     />
   );
 }

@@ -69,6 +69,11 @@ describe('models', () => {
     expect(page.data[0]).toMatchObject({ object: 'model', owned_by: 'Fake' });
     expect(typeof page.data[0]?.created).toBe('number');
   });
+
+  it('retrieves one model by its id (slash included); an unknown one is a NotFoundError', async () => {
+    expect(await openai.models.retrieve('Fake/fake-small')).toMatchObject({ id: 'Fake/fake-small', object: 'model' });
+    await expect(openai.models.retrieve('Fake/nope')).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+  });
 });
 
 describe('chat completions', () => {

@@ -322,6 +322,29 @@ function gateway(publicUrl: string): Record<string, Json> {
         },
       },
     },
+    '/v1/models/{model}': {
+      servers,
+      get: {
+        operationId: 'gateway-model',
+        tags: ['gateway'],
+        summary: 'OpenAI-compatible: one of your models by its id',
+        security,
+        parameters: [
+          {
+            name: 'model',
+            in: 'path',
+            required: true,
+            description: '`<provider>/<model>`',
+            schema: { type: 'string' },
+          },
+        ],
+        responses: {
+          '200': json(anyObject, 'The model, as in the list'),
+          '401': errors['401'],
+          '404': errors['404'],
+        },
+      },
+    },
     '/v1/chat/completions': {
       servers,
       post: {

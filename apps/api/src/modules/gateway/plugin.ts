@@ -87,17 +87,29 @@ async function gatewayRoutes(app: FastifyInstance, deps: ContextDeps) {
     send(reply, new GatewayError(404, `Invalid URL (${request.method} ${request.url.split('?', 1)[0]})`)),
   );
 
-  app.get('/models', async (request) => {
+  const models = async (request: FastifyRequest) => {
     const caller = await authenticate(deps, request, apiKeyOf(request));
     const rows = await findProviders(deps.db, caller.userId);
-    const data = await listModels({
+    return listModels({
       db: deps.db,
       userId: caller.userId,
       rows,
       keyring: deps.config.encryptionKeys,
       outbound: deps.outbound,
     });
-    return { object: 'list', data };
+  };
+
+  app.get('/models', async (request) => ({ object: 'list', data: await models(request) }));
+
+  // One model (`models.retrieve`); ids hold a slash, so the rest of the path is the id.
+  app.get('/models/*', async (request) => {
+    const id = decodeURIComponent((request.params as { '*': string })['*']);
+    const found = (await models(request)).find((model) => model.id === id);
+    if (found) return found;
+    throw new GatewayError(404, `The model '${id}' does not exist or you do not have access to it.`, {
+      param: 'model',
+      code: 'model_not_found',
+    });
   });
 
   app.post('/chat/completions', async (request, reply) => {

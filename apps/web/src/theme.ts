@@ -34,3 +34,15 @@ export function useTheme(): [ThemeChoice, (choice: ThemeChoice) => void] {
   useEffect(() => apply(choice), [choice]);
   return [choice, useCallback(setTheme, [])];
 }
+
+/** Whether the page is dark now (the class on <html>, whatever set it). */
+export function useDark(): boolean {
+  return useSyncExternalStore(
+    (listener) => {
+      const observer = new MutationObserver(listener);
+      observer.observe(document.documentElement, { attributes: true, attributeFilter: ['class'] });
+      return () => observer.disconnect();
+    },
+    () => document.documentElement.classList.contains('dark'),
+  );
+}

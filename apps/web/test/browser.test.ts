@@ -212,6 +212,14 @@ describe('a new user', () => {
     const code = reply.getByTestId('code-block');
     await code.locator('pre[data-highlighted="true"]').waitFor();
     expect(await code.locator('.shiki-token').count()).toBeGreaterThan(3);
+    // Each token keeps its own colour: the keyword and the operator alike, the number apart.
+    const colour = (text: string) =>
+      code
+        .locator('.shiki-token', { hasText: new RegExp(`^${text}$`) })
+        .first()
+        .evaluate((el) => getComputedStyle(el).color);
+    expect(await colour('=')).toBe(await colour('const'));
+    expect(await colour('42')).not.toBe(await colour('='));
     await code.getByRole('button', { name: 'Copy code' }).click();
     await code.getByRole('button', { name: 'Copied' }).waitFor();
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('const answer: number = 42;');

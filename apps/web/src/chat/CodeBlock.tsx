@@ -1,15 +1,19 @@
 // A fenced code block: the language, a copy button, and highlighting once the highlighter has loaded (plain text
-// until then, and for languages it does not know). Tokens are React elements, so the page's CSP needs no inline
-// styles in markup.
+// until then, and for languages it does not know). Tokens are React elements coloured through the CSSOM (the page's
+// CSP allows no inline styles in markup). Their colours are plain `color` values for the current theme: as CSS
+// custom properties (--shiki-light/--shiki-dark) Chromium showed later tokens of a line with an earlier token's
+// light colour, on the element itself (React 19.3, Chromium 156).
 import { Check, Copy } from 'lucide-react';
 import { useEffect, useState } from 'react';
 import type { ThemedToken } from 'shiki/core';
+import { useDark } from '../theme.ts';
 import { useCopy } from '../ui/useCopy.ts';
 import { highlight } from './highlight.ts';
 
 export function CodeBlock({ code, language }: { code: string; language: string | undefined }) {
   const [tokens, setTokens] = useState<ThemedToken[][] | null>(null);
   const [copied, copy] = useCopy();
+  const dark = useDark();
   useEffect(() => {
     let live = true;
     // While a reply streams, the block grows: highlight what is there after a short pause.
@@ -50,7 +54,7 @@ export function CodeBlock({ code, language }: { code: string; language: string |
                       // biome-ignore lint/suspicious/noArrayIndexKey: tokens have no identity but their place
                       key={j}
                       className="shiki-token"
-                      style={tokenStyle(token)}
+                      style={{ color: tokenColor(token, dark) }}
                     >
                       {token.content}
                     </span>
@@ -65,9 +69,8 @@ export function CodeBlock({ code, language }: { code: string; language: string |
   );
 }
 
-/** The light and dark colours as CSS variables (styles.css picks one by theme). */
-function tokenStyle(token: ThemedToken): React.CSSProperties {
+/** The token's colour in the page's theme (both are computed, with the same token boundaries). */
+function tokenColor(token: ThemedToken, dark: boolean): string | undefined {
   const light = token.htmlStyle?.color ?? token.color;
-  const dark = token.htmlStyle?.['--shiki-dark'] ?? light;
-  return { '--shiki-light': light, '--shiki-dark': dark } as React.CSSProperties;
+  return dark ? (token.htmlStyle?.['--shiki-dark'] ?? light) : light;
 }

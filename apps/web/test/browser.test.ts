@@ -376,6 +376,8 @@ describe('the sidebar', () => {
     expect(await links.count()).toBeGreaterThan(firstPage);
     await page.getByText('Today').first().waitFor();
 
+    await page.keyboard.press('Control+K');
+    expect(await page.getByLabel('Search chats').evaluate((el) => el === document.activeElement)).toBe(true);
     await page.getByLabel('Search chats').fill('chat 2');
     await page.getByRole('link', { name: 'Seeded chat 20' }).waitFor();
     await expect.poll(() => links.count()).toBe(11); // 2, 20–29
@@ -393,6 +395,11 @@ describe('the sidebar', () => {
     await expectAccessible(page, 'delete dialog');
     await page.getByRole('button', { name: 'Delete chat' }).click();
     await page.getByRole('link', { name: 'Renamed chat' }).waitFor({ state: 'detached' });
+
+    await page.getByRole('link', { name: 'Seeded chat 34' }).click();
+    await page.waitForURL(/\/c\//);
+    await page.keyboard.press('Control+Shift+O');
+    await page.waitForURL((url) => url.pathname === '/');
   });
 
   it('works as a drawer at 375 px', async () => {

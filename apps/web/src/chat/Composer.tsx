@@ -116,7 +116,7 @@ export function Composer({
         </div>
       </div>
       <p className="mt-1.5 hidden text-center text-xs text-muted sm:block">
-        Enter to send · Shift+Enter for a new line · Esc to stop
+        Enter to send · Shift+Enter for a new line · Esc to stop · Ctrl+Shift+O new chat · Ctrl+K search
       </p>
     </form>
   );

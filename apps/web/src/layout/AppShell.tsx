@@ -2,7 +2,7 @@
 // the sidebar as a drawer.
 import * as RadixDialog from '@radix-ui/react-dialog';
 import { LogOut, Menu, Plus, Settings, X } from 'lucide-react';
-import { type ReactNode, useState } from 'react';
+import { type ReactNode, useCallback, useEffect, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { authClient } from '../auth.ts';
 import { Sidebar } from '../sidebar/Sidebar.tsx';
@@ -50,9 +50,39 @@ function SidebarBody({ email, onNavigate }: { email: string; onNavigate?: () => 
   );
 }
 
+function shortcutOf(event: KeyboardEvent): 'new-chat' | 'search' | null {
+  if (!(event.ctrlKey || event.metaKey)) return null;
+  const key = event.key.toLowerCase();
+  if (event.shiftKey) return key === 'o' ? 'new-chat' : null;
+  return key === 'k' ? 'search' : null;
+}
+
+/** Ctrl/⌘+Shift+O: a new chat; Ctrl/⌘+K: search the chats (opening the drawer on a phone). */
+function useShortcuts(openDrawer: () => void) {
+  const navigate = useNavigate();
+  useEffect(() => {
+    const focusSearch = () => {
+      const fields = document.querySelectorAll<HTMLInputElement>('input[type="search"]');
+      const visible = [...fields].find((el) => el.offsetParent !== null);
+      if (visible) visible.focus();
+      else openDrawer();
+    };
+    const onKey = (event: KeyboardEvent) => {
+      const shortcut = shortcutOf(event);
+      if (!shortcut) return;
+      event.preventDefault();
+      if (shortcut === 'new-chat') navigate('/');
+      else focusSearch();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [navigate, openDrawer]);
+}
+
 export function AppShell({ email, children }: { email: string; children: ReactNode }) {
   const [drawer, setDrawer] = useState(false);
   const navigate = useNavigate();
+  useShortcuts(useCallback(() => setDrawer(true), []));
   return (
     <div className="flex h-dvh min-h-0">
       <aside className="hidden w-72 shrink-0 border-r border-border bg-bg md:flex md:flex-col">

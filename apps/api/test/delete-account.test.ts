@@ -1,6 +1,7 @@
 // Account deletion: every session and API key refused at once, the email free for a new sign-up, then no row of
 // the user left in any table once the background deletion ends; other users untouched; an interrupted deletion is
 // finished by the function the app calls at start.
+import { sql } from 'drizzle-orm';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountDeletionsSettled, markAccountDeleted, resumeAccountDeletions } from '../src/modules/users/deletion.ts';
@@ -43,6 +44,12 @@ async function populated(email: string, pairs: number) {
   // Across the deletion's batches of 1,000, in several chats.
   await seedChat(h.db, { userId: u.userId, pairs, providerId: provider.id });
   await seedChat(h.db, { userId: u.userId, pairs: 10 });
+  // A spend cap, its period and a reservation held (as while a reply generates), and a gateway call's usage.
+  await api.users.setLimits({ maxTokens: 1_000_000 });
+  await h.db.execute(sql`insert into spend_period (user_id, period, starts_at) values (${u.userId}, 'month', now())`);
+  await h.db.execute(sql`insert into spend_reservation (message_id, user_id, period, starts_at, tokens)
+    values (${`held-${u.userId}`}, ${u.userId}, 'month', now(), 10)`);
+  await h.db.execute(sql`insert into gateway_usage (user_id, day, api_key_id) values (${u.userId}, current_date, 'k')`);
   const key = await h.auth.api.createApiKey({ body: { name: 'script', userId: u.userId } });
   return { ...u, email, keyHeaders: new Headers({ 'x-api-key': key.key }) };
 }

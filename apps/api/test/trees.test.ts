@@ -218,6 +218,13 @@ describe('what works', () => {
     expect(texts.reverse().flat()).toEqual(Array.from({ length: 45 }, (_, i) => `m${i + 1}`));
     const third = (await api.chat.history({ chatId: chat.id, leafId: `${chat.id}-m45`, limit: 100 })).items[3];
     expect(third?.siblingIds).toEqual([`${chat.id}-m4`, `${chat.id}-s1`]);
+
+    // A send at the end of the long path: the model reads the newest HISTORY_WINDOW_MESSAGES (40) of that path only.
+    const model = mockModel({ deltas: ['end'] });
+    h.useModel(model);
+    const sent = await api.chat.send({ chatId: chat.id, text: 'q46', parentId: `${chat.id}-m45` });
+    await settled(api, sent.assistantMessage.id);
+    expect(promptTexts(model)).toEqual([...Array.from({ length: 39 }, (_, i) => `m${i + 7}`), 'q46']);
   });
 
   it('sends racing on one parent all succeed as siblings; the leaf ends on one of them', async () => {

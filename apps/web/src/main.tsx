@@ -5,6 +5,7 @@ import { BrowserRouter } from 'react-router';
 import { App } from './App.tsx';
 import './styles.css';
 import { queryClient, TRPCProvider, trpcClient } from './trpc.ts';
+import { ToastProvider } from './ui/Toast.tsx';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('no #root element');
@@ -14,7 +15,9 @@ createRoot(root).render(
     <QueryClientProvider client={queryClient}>
       <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
         <BrowserRouter>
-          <App />
+          <ToastProvider>
+            <App />
+          </ToastProvider>
         </BrowserRouter>
       </TRPCProvider>
     </QueryClientProvider>

@@ -395,6 +395,25 @@ describe('the sidebar', () => {
     await expectAccessible(page, 'delete dialog');
     await page.getByRole('button', { name: 'Delete chat' }).click();
     await page.getByRole('link', { name: 'Renamed chat' }).waitFor({ state: 'detached' });
+    // Undo while the notice shows brings it back; otherwise it is deleted for good when the notice ends.
+    await page.getByRole('button', { name: 'Undo' }).click();
+    await page.getByRole('link', { name: 'Renamed chat' }).waitFor();
+    await page.getByRole('button', { name: 'Options for Renamed chat' }).click();
+    await page.getByRole('menuitem', { name: 'Delete' }).click();
+    await page.getByRole('button', { name: 'Delete chat' }).click();
+    await page.getByText('Deleted “Renamed chat”').waitFor();
+    await page.getByText('Deleted “Renamed chat”').waitFor({ state: 'detached', timeout: 15_000 });
+    const titles = async () => {
+      const input = encodeURIComponent(JSON.stringify({ json: { search: 'Renamed chat' } }));
+      const response = await page.request.get(`${baseUrl}/trpc/chat.list?input=${input}`);
+      return ((await response.json()) as { result: { data: { json: { items: unknown[] } } } }).result.data.json.items
+        .length;
+    };
+    await expect.poll(titles).toBe(0);
+    await page.reload();
+    await page.getByLabel('Search chats').fill('Renamed chat');
+    await page.getByText('No chat has that in its title.').waitFor();
+    await page.getByLabel('Search chats').fill('');
 
     await page.getByRole('link', { name: 'Seeded chat 34' }).click();
     await page.waitForURL(/\/c\//);

@@ -5,9 +5,11 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { MoreHorizontal, Pencil, Trash2 } from 'lucide-react';
 import { useState } from 'react';
 import { NavLink, useMatch, useNavigate } from 'react-router';
-import { useTRPC } from '../trpc.ts';
+import { trpcClient, useTRPC } from '../trpc.ts';
 import { cn } from '../ui/cn.ts';
 import { ConfirmDialog } from '../ui/Dialog.tsx';
+import { useToast } from '../ui/Toast.tsx';
+import { deleteOnLeave, hideChat, unhideChat } from './pendingDeletes.ts';
 
 type Chat = RouterOutputs['chat']['list']['items'][number];
 
@@ -24,14 +26,32 @@ export function ChatItem({ chat, onNavigate }: { chat: Chat; onNavigate?: () => 
   const title = chat.title ?? 'New chat';
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.chat.list.infiniteQueryKey() });
   const rename = useMutation(trpc.chat.update.mutationOptions({ onSuccess: refresh }));
-  const remove = useMutation(
-    trpc.chat.delete.mutationOptions({
-      onSuccess: async () => {
-        if (open) navigate('/');
-        await refresh();
+  const toast = useToast();
+
+  /** Hidden now, deleted when the notice runs out; Undo brings it back. */
+  function deleteWithUndo() {
+    hideChat(chat.id);
+    if (open) navigate('/');
+    const cancelLeave = deleteOnLeave(chat.id);
+    toast({
+      message: `Deleted “${title}”`,
+      duration: 6000,
+      action: {
+        label: 'Undo',
+        onClick: () => {
+          cancelLeave();
+          unhideChat(chat.id);
+        },
       },
-    }),
-  );
+      onTimeout: () => {
+        cancelLeave();
+        void trpcClient.chat.delete.mutate({ id: chat.id }).finally(() => {
+          unhideChat(chat.id);
+          return refresh();
+        });
+      },
+    });
+  }
 
   if (renaming) {
     return (
@@ -104,9 +124,9 @@ export function ChatItem({ chat, onNavigate }: { chat: Chat; onNavigate?: () => 
         open={confirming}
         onOpenChange={setConfirming}
         title="Delete this chat?"
-        description={`“${title}” and all its messages will be deleted. This cannot be undone.`}
+        description={`“${title}” and all its messages will be deleted. You can undo for a few seconds.`}
         confirmLabel="Delete chat"
-        onConfirm={() => remove.mutateAsync({ id: chat.id })}
+        onConfirm={deleteWithUndo}
       />
     </li>
   );

@@ -7,6 +7,7 @@ import { useTRPC } from '../trpc.ts';
 import { Button } from '../ui/Button.tsx';
 import { ChatItem } from './ChatItem.tsx';
 import { groupByDate } from './dateGroups.ts';
+import { usePendingDeletes } from './pendingDeletes.ts';
 
 export function Sidebar({ onNavigate }: { onNavigate?: () => void }) {
   const trpc = useTRPC();
@@ -20,7 +21,8 @@ export function Sidebar({ onNavigate }: { onNavigate?: () => void }) {
       { getNextPageParam: (page) => page.nextCursor ?? undefined },
     ),
   );
-  const items = chats.data?.pages.flatMap((p) => p.items) ?? [];
+  const hidden = usePendingDeletes();
+  const items = (chats.data?.pages.flatMap((p) => p.items) ?? []).filter((c) => !hidden.has(c.id));
   const sentinel = useRef<HTMLDivElement>(null);
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = chats;
 

@@ -48,7 +48,7 @@ export function ConfirmDialog({
   title: ReactNode;
   description: ReactNode;
   confirmLabel: string;
-  onConfirm: () => Promise<unknown> | undefined;
+  onConfirm: () => unknown;
 }) {
   const [busy, setBusy] = useState(false);
   return (

@@ -24,6 +24,8 @@ export const chat = pgTable(
     // The message the user is on (a chat is a tree of messages): the path from the root to it is what the chat shows
     // and what the model reads. No foreign key: a leaf that is gone reads as the chat's newest message.
     currentLeafId: text('current_leaf_id'),
+    // Something the user should know about the chat: its provider was deleted and it goes on with the default.
+    notice: text('notice'),
     // Where an imported chat came from (`chatgpt:<conversation id>`, `parley:<chat id>`): importing it again is a no-op.
     importKey: text('import_key'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

@@ -141,10 +141,17 @@ async function begin(deps: GatewayDeps, caller: Caller, prepared: Prepared): Pro
       throw toGatewayError(error);
     }
   }
+  // Slots on Redis are leases: a live call renews its own, as the engine renews its replies'.
+  const leaseMs = deps.replies.limits.staleGenerationMs;
+  const renew = setInterval(
+    () => void deps.replies.generations.renew([{ userId, id }]).catch(() => {}),
+    Math.max(250, Math.floor(leaseMs / 4)),
+  ).unref();
   let ended = false;
   return (usage) => {
     if (ended) return;
     ended = true;
+    clearInterval(renew);
     deps.replies.generations.release(userId, id).catch(() => {});
     if (!cap) return;
     const used = usage ? { inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens } : null;

@@ -96,12 +96,17 @@ describe('what works', () => {
 
     const after = await api.chat.get({ id: chat.id });
     expect(after.providerId).toBeNull();
+    expect(after.notice).toBe('Provider "Other" was deleted: this chat goes on with your default provider.');
+    expect((await api.chat.list({})).items.find((c) => c.id === chat.id)?.notice).toBe(after.notice);
     const history = await api.chat.history({ chatId: chat.id });
     expect(history.items.map((m) => [m.role, m.providerId])).toEqual([
       ['user', null],
       ['assistant', null],
     ]);
     expect(await send(api, chat.id)).toMatchObject({ providerId: main.id, model: 'main-model' });
+    // Another chat never had that provider: no notice. Choosing a provider for the chat answers its notice.
+    expect((await api.chat.create({})).notice).toBeNull();
+    expect((await api.chat.update({ id: chat.id, providerId: main.id })).notice).toBeNull();
   });
 
   it("a chat's model applies with the default provider; a call's provider and model win", async () => {

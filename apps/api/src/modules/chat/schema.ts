@@ -17,6 +17,8 @@ export const ChatSchema = z.object({
   systemPrompt: z.string().nullable(),
   /** The message the chat is on: chat.history shows the path to it, and a send without parentId answers it. */
   currentLeafId: z.string().nullable(),
+  /** What the user should know about the chat (its provider was deleted); cleared when a provider is chosen for it. */
+  notice: z.string().nullable(),
   createdAt: z.date(),
   updatedAt: z.date(),
 });

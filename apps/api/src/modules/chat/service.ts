@@ -30,6 +30,7 @@ export function toChat(row: repository.ChatRow): Chat {
     model: row.model,
     systemPrompt: row.systemPrompt,
     currentLeafId: row.currentLeafId,
+    notice: row.notice,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
@@ -93,7 +94,11 @@ export async function updateChat({ db, userId, input }: ChatScope & { input: Upd
   await findOwnChat(db, userId, input.id);
   await checkProvider(db, userId, input.providerId);
   const { id, ...patch } = input;
-  const row = await repository.updateChat(db, userId, id, patch);
+  // Choosing a provider for the chat answers its notice (a deleted provider's).
+  const row = await repository.updateChat(db, userId, id, {
+    ...patch,
+    ...(input.providerId !== undefined ? { notice: null } : {}),
+  });
   if (!row) throw new AppError('CHAT_NOT_FOUND');
   return toChat(row);
 }

@@ -1,7 +1,7 @@
 // Provider rows, always scoped by user_id.
 import { and, asc, eq, gt, isNotNull, isNull, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../shared/db/client.ts';
-import { preferences, provider } from '../../shared/db/schema/index.ts';
+import { chat, preferences, provider } from '../../shared/db/schema/index.ts';
 
 export type ProviderRow = typeof provider.$inferSelect;
 export type NewProviderRow = typeof provider.$inferInsert;
@@ -56,7 +56,7 @@ export async function claimDefault(db: Db, userId: string, id: string): Promise<
 }
 
 /**
- * Deletes a provider; when it was the user's default, the oldest remaining provider becomes the default (with its own
+ * Deletes a provider; the chats that used it get a notice (they go on with the default). When it was the user's default, the oldest remaining provider becomes the default (with its own
  * default model), or none is left. One transaction: the preferences row is locked while the choice is made.
  */
 export async function deleteProvider(db: Db, userId: string, id: string): Promise<boolean> {
@@ -66,6 +66,14 @@ export async function deleteProvider(db: Db, userId: string, id: string): Promis
       .from(preferences)
       .where(eq(preferences.userId, userId))
       .for('update');
+    // Chats on it go on with the default provider (the foreign key clears theirs): they say so.
+    await tx
+      .update(chat)
+      .set({
+        notice: sql`'Provider "' || (select p.name from ${provider} p where p.id = ${id} and p.user_id = ${userId})
+          || '" was deleted: this chat goes on with your default provider.'`,
+      })
+      .where(and(eq(chat.userId, userId), eq(chat.providerId, id)));
     const rows = await tx
       .delete(provider)
       .where(and(eq(provider.userId, userId), eq(provider.id, id)))

@@ -6,8 +6,10 @@ import { createRequire } from 'node:module';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import { type FakeProvider, startFakeProvider } from '@parley/testkit';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { buildWeb } from '../scripts/web-build.ts';
 
 export const WEB = new URL('..', import.meta.url).pathname;
 export const ARTIFACTS = join(WEB, 'test-artifacts');
@@ -127,4 +129,39 @@ export async function mutate(page: Page, baseUrl: string, path: string, input: u
   });
   expect(response.status(), `${path}: ${await response.text()}`).toBe(200);
   return ((await response.json()) as { result: { data: { json: unknown } } }).result.data.json;
+}
+
+/** What a browser test file runs against: the app built, the API server, the fake provider, one page. */
+export interface World {
+  fake: FakeProvider;
+  server: ChildProcess;
+  baseUrl: string;
+  browser: Browser;
+  page: Page;
+}
+
+export async function openWorld(): Promise<World> {
+  await buildWeb();
+  const fake = await startFakeProvider();
+  const api = await startApi();
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const context = await browser.newContext({ baseURL: api.url, viewport: { width: 1280, height: 800 } });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: api.url });
+  const page = await context.newPage();
+  return { fake, server: api.process, baseUrl: api.url, browser, page };
+}
+
+export async function closeWorld(world: World | undefined): Promise<void> {
+  await world?.browser.close();
+  await stopApi(world?.server);
+  await world?.fake.close();
+}
+
+export const assistant = (page: Page, status: string) =>
+  page.locator(`li[data-author="assistant"][data-status="${status}"]`);
+export const composer = (page: Page) => page.getByRole('textbox', { name: 'Message' });
+
+export async function sendMessage(page: Page, text: string): Promise<void> {
+  await composer(page).fill(text);
+  await composer(page).press('Enter');
 }

@@ -284,30 +284,33 @@ describe('tool calls', () => {
 
 describe('usage and storage', () => {
   it('records usage per user, API key, provider and model, in users.usage too, and stores no messages', async () => {
-    const before = await client.trpc().users.usage.query({});
+    // A model id of this test's own (the fake answers any): other tests' usage, written after their answers, lands
+    // on other rows.
+    const model = 'usage-probe';
     const chatsBefore = await client.trpc().chat.list.query({});
-    await openai.chat.completions.create({
-      model: 'Fake/fake-small',
-      messages: [{ role: 'user', content: 'count me' }],
-    });
+    await openai.chat.completions.create({ model: `Fake/${model}`, messages: [{ role: 'user', content: 'count me' }] });
+    await openai.chat.completions.create({ model: `Fake/${model}`, messages: [{ role: 'user', content: 'and me' }] });
     const words = REPLY.split(' ').length;
     const perKey = () =>
       rowsOf<{ requests: number; input_tokens: number; output_tokens: number }>(
         server.database.db,
         sql`select requests, input_tokens::int, output_tokens::int from gateway_usage
-            where user_id = ${userId} and api_key_id = ${apiKeyId} and provider_id = ${providerId} and model = 'fake-small'`,
+            where user_id = ${userId} and api_key_id = ${apiKeyId} and provider_id = ${providerId} and model = ${model}`,
       );
-    await expect.poll(async () => (await perKey())[0]?.requests, { timeout: 5_000 }).toBeGreaterThan(0);
-    const [row] = await perKey();
-    expect(row?.output_tokens).toBe(words * Number(row?.requests));
-    const after = await client.trpc().users.usage.query({});
-    expect(after.totals.outputTokens - before.totals.outputTokens).toBe(words);
-    expect(after.totals.messages - before.totals.messages).toBe(1);
+    await expect.poll(async () => (await perKey())[0]?.requests, { timeout: 5_000 }).toBe(2);
+    expect(await perKey()).toEqual([{ requests: 2, input_tokens: 10, output_tokens: 2 * words }]);
+    const usage = await client.trpc().users.usage.query({});
+    expect(usage.byModel.find((row) => row.model === model)).toMatchObject({
+      providerId,
+      inputTokens: 10,
+      outputTokens: 2 * words,
+      messages: 2,
+    });
     const chatsAfter = await client.trpc().chat.list.query({});
     expect(chatsAfter.items.length).toBe(chatsBefore.items.length);
     const [messages] = await rowsOf<{ n: number }>(
       server.database.db,
-      sql`select count(*)::int as n from message where user_id = ${userId} and text like '%count me%'`,
+      sql`select count(*)::int as n from message where user_id = ${userId} and text in ('count me', 'and me')`,
     );
     expect(messages?.n).toBe(0);
   });
@@ -315,16 +318,15 @@ describe('usage and storage', () => {
   it('x-parley-chat-id stores the exchange as a reply of that chat (counted once), streaming or not', async () => {
     const trpc = client.trpc();
     const chat = await trpc.chat.create.mutate({ title: 'Through the gateway', providerId });
-    const before = await trpc.users.usage.query({});
     const headers = { 'x-parley-chat-id': chat.id };
     const completion = await openai.chat.completions.create(
-      { model: 'Fake/fake-small', messages: [{ role: 'user', content: 'Store this one' }] },
+      { model: 'Fake/stored-probe', messages: [{ role: 'user', content: 'Store this one' }] },
       { headers },
     );
     expect(completion.choices[0]?.message.content).toBe(REPLY);
     const stream = await openai.chat.completions.create(
       {
-        model: 'Fake/fake-small',
+        model: 'Fake/stored-probe',
         messages: [{ role: 'user', content: 'And this one, streamed' }],
         stream: true,
         stream_options: { include_usage: true },
@@ -347,11 +349,20 @@ describe('usage and storage', () => {
       ['user', 'And this one, streamed', 'complete'],
       ['assistant', REPLY, 'complete'],
     ]);
-    expect(history.items[1]).toMatchObject({ providerId, model: 'fake-small' });
+    expect(history.items[1]).toMatchObject({ providerId, model: 'stored-probe' });
     // The model saw the chat's history: the first exchange went to the provider with the second question.
     const sent = lastProviderRequest().body.messages as { role: string }[];
     expect(sent.map((m) => m.role)).toEqual(['user', 'assistant', 'user']);
-    await expect.poll(async () => (await trpc.users.usage.query({})).totals.messages - before.totals.messages).toBe(2);
+    // Counted once: by the stored replies' rows (users.usage), and per key by the gateway (not twice in users.usage).
+    const byModel = async () => (await trpc.users.usage.query({})).byModel.find((r) => r.model === 'stored-probe');
+    await expect.poll(async () => (await byModel())?.messages).toBe(2);
+    expect((await byModel())?.outputTokens).toBe(2 * REPLY.split(' ').length);
+    const perKey = () =>
+      rowsOf<{ requests: number }>(
+        server.database.db,
+        sql`select requests from gateway_usage where api_key_id = ${apiKeyId} and model = 'stored-probe'`,
+      );
+    await expect.poll(async () => (await perKey())[0]?.requests).toBe(2);
   });
 
   it('storing refuses what a chat reply cannot honour, and a chat that is not yours', async () => {

@@ -10,7 +10,7 @@ import { appRouter } from '../src/router.ts';
 import { configurationReference, describeSchema, meaningsFrom } from '../src/shared/lib/config-reference.ts';
 import { EnvSchema, loadConfig } from '../src/shared/lib/env.ts';
 import { createOpenApiDocument } from '../src/shared/openapi.ts';
-import { PROCEDURE_SUMMARIES } from '../src/shared/openapi-routes.ts';
+import { PROCEDURE_DOCS } from '../src/shared/openapi-routes.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
@@ -21,7 +21,10 @@ const defaultOf = (name: string) => (shape[name] ? describeSchema(shape[name]).d
 describe('the OpenAPI document', () => {
   const config = loadConfig({ NODE_ENV: 'test', AUTH_SECRET: 'x'.repeat(40), ENCRYPTION_KEYS: `k:${'A'.repeat(43)}=` });
   const document = createOpenApiDocument('http://127.0.0.1:3000', config.chat) as unknown as {
-    paths: Record<string, Record<string, { operationId?: string; summary?: string; requestBody?: unknown }>>;
+    paths: Record<
+      string,
+      Record<string, { operationId?: string; summary?: string; description?: string; requestBody?: unknown }>
+    >;
   };
   const operations = Object.entries(document.paths).flatMap(([path, item]) =>
     Object.entries(item)
@@ -29,14 +32,15 @@ describe('the OpenAPI document', () => {
       .map(([method, operation]) => ({ at: `${method.toUpperCase()} ${path}`, ...operation })),
   );
 
-  it('every operation has a summary', () => {
+  it('every operation has a summary and a description', () => {
     expect(operations.length).toBeGreaterThan(40);
     expect(operations.filter((o) => !o.summary?.trim()).map((o) => o.at)).toEqual([]);
+    expect(operations.filter((o) => !o.description?.trim()).map((o) => o.at)).toEqual([]);
   });
 
-  it('the summary table names only procedures that exist', () => {
+  it('the table of summaries names only procedures that exist', () => {
     const procedures = new Set(Object.keys(appRouter._def.procedures).map((path) => path.replaceAll('.', '-')));
-    expect(Object.keys(PROCEDURE_SUMMARIES).filter((id) => !procedures.has(id))).toEqual([]);
+    expect(Object.keys(PROCEDURE_DOCS).filter((id) => !procedures.has(id))).toEqual([]);
   });
 
   it("states the server's message limit, not the schema's sanity bound", () => {

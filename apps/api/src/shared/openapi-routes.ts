@@ -4,46 +4,177 @@
 
 type Json = Record<string, unknown>;
 
-/** A one-line summary per procedure (operationId: the procedure's path with dashes), used where its meta has none. */
-export const PROCEDURE_SUMMARIES: Record<string, string> = {
-  'auth-getSession': 'The signed-in user and session, or null',
-  'auth-listSessions': "The caller's sessions, the current one marked",
-  'auth-revokeSession': 'Sign one of your sessions out',
-  'auth-revokeOtherSessions': 'Sign out every session but this one',
-  'auth-apiKeys-list': 'Your API keys (never their secret)',
-  'auth-apiKeys-create': 'Create an API key; the key is shown this once',
-  'auth-apiKeys-revoke': 'Revoke an API key',
-  'providers-kinds': 'The provider kinds the server can call, with what each needs',
-  'providers-list': 'Your providers (keys shown only as a hint)',
-  'providers-get': 'One of your providers',
-  'providers-create': 'Add a provider with its API key (stored encrypted)',
-  'providers-update': 'Change a provider (name, key, base URL, default model, prices)',
-  'providers-delete': 'Remove a provider',
-  'providers-test': 'Call the provider now: reachable, key accepted, models listed',
-  'providers-models': "The provider's model ids, from its own list",
-  'chat-list': 'Your chats, most recently updated first',
-  'chat-get': 'One chat',
-  'chat-create': 'Start a chat',
-  'chat-update': "Change a chat's title, provider, model or system prompt",
-  'chat-delete': 'Delete a chat and its messages',
-  'chat-messages': "A chat's messages, newest first",
-  'chat-history': 'The path from the root to a leaf of the chat (default: its current leaf), oldest first',
-  'chat-send': 'Send a message; the reply is generated on the server (follow it with chat.stream)',
-  'chat-selectBranch': "Make the newest leaf under a message the chat's current leaf",
-  'chat-fork': 'Copy the path up to a message into a new chat',
-  'chat-stop': 'Stop a reply that is generating; its partial text is kept',
-  'chat-regenerate': 'A new reply to the same question, beside the earlier ones',
-  'users-me': 'You, with your preferences',
-  'users-updateProfile': 'Change your name or image',
-  'users-updatePreferences': 'Change your default provider, model and system prompt',
-  'users-usage': 'Tokens and replies by model (or by day), with cost where prices are set',
-  'users-limits': 'Your spend cap and where you stand in the period',
-  'users-setLimits': 'Set your own spend cap (at most what an admin allows)',
-  'users-exportData': 'All your data as one document (up to 10,000 messages; GET /api/export streams any size)',
-  'users-deleteAccount': 'Delete your account and everything in it',
-  'users-list': 'Every user (admin)',
-  'users-setUserLimits': "Set a user's spend cap (admin)",
-  'users-setRole': 'Make a user an admin or not (admin)',
+/** A summary and a description per procedure (operationId: its path with dashes), used where its meta has none. */
+export const PROCEDURE_DOCS: Record<string, { summary: string; description: string }> = {
+  'auth-getSession': {
+    summary: 'The signed-in user and session, or null',
+    description:
+      "Public: answers null when no session cookie or API key names anyone. The same as Better Auth's GET /api/auth/get-session.",
+  },
+  'auth-listSessions': {
+    summary: "The caller's sessions, the current one marked",
+    description: 'Unexpired sessions, newest first, with the address and user agent each was made from.',
+  },
+  'auth-revokeSession': {
+    summary: 'Sign one of your sessions out',
+    description:
+      "The session ends at once, on every server (the current one included). Another user's session id is SESSION_NOT_FOUND.",
+  },
+  'auth-revokeOtherSessions': {
+    summary: 'Sign out every session but this one',
+    description: 'Answers how many sessions ended.',
+  },
+  'auth-apiKeys-list': {
+    summary: 'Your API keys (never their secret)',
+    description: 'Names, first characters, creation, expiry and last use (written at most once a minute).',
+  },
+  'auth-apiKeys-create': {
+    summary: 'Create an API key; the key is shown this once',
+    description:
+      'Send it as x-api-key (tRPC, /api/v1) or as Authorization: Bearer (the gateway, /v1). Only its hash is stored. expiresInDays: 1 to 365, none by default.',
+  },
+  'auth-apiKeys-revoke': {
+    summary: 'Revoke an API key',
+    description: 'The key is refused from the next request on, on every server.',
+  },
+  'providers-kinds': {
+    summary: 'The provider kinds the server can call, with what each needs',
+    description:
+      'Public. openai, anthropic, google and openai-compatible (Ollama, vLLM, LM Studio, OpenRouter, Groq, \u2026 at baseUrl).',
+  },
+  'providers-list': {
+    summary: 'Your providers (keys shown only as a hint)',
+    description: 'Oldest first. A key shows only as apiKeyHint (at most its first 3 and last 4 characters).',
+  },
+  'providers-get': {
+    summary: 'One of your providers',
+    description: "Another user's provider is PROVIDER_NOT_FOUND.",
+  },
+  'providers-create': {
+    summary: 'Add a provider with its API key (stored encrypted)',
+    description:
+      'The key is encrypted (AES-256-GCM) before it is stored and never leaves the server again. baseUrl is checked (scheme, address; private and loopback addresses only when PROVIDER_URL_ALLOWLIST names them). Your first provider becomes your default. A name you already use is PROVIDER_NAME_TAKEN.',
+  },
+  'providers-update': {
+    summary: 'Change a provider (name, key, base URL, default model, prices)',
+    description:
+      'apiKey: a new key replaces the old one; null removes it. Prices are per million tokens, in your currency (users.usage reports cost from them).',
+  },
+  'providers-delete': {
+    summary: 'Remove a provider',
+    description:
+      'Its key goes with it. When it was your default, your oldest remaining provider becomes the default; chats that named it continue on your default.',
+  },
+  'providers-test': {
+    summary: 'Call the provider now: reachable, key accepted, models listed',
+    description:
+      "Answers ok, latencyMs, the models it lists and a key-free reason when it fails (never the provider's own words). Bounded by PROVIDER_TIMEOUT_MS.",
+  },
+  'providers-models': {
+    summary: "The provider's model ids, from its own list",
+    description: 'PROVIDER_UNREACHABLE (502) when the provider cannot be reached or refuses.',
+  },
+  'chat-list': {
+    summary: 'Your chats, most recently updated first',
+    description: 'Keyset pages (limit 1 to 100, default 20; pass nextCursor back as cursor); search matches titles.',
+  },
+  'chat-get': {
+    summary: 'One chat',
+    description: "Another user's chat is CHAT_NOT_FOUND, never FORBIDDEN.",
+  },
+  'chat-create': {
+    summary: 'Start a chat',
+    description:
+      'Optionally naming its provider, model and system prompt; otherwise your defaults apply when it is used.',
+  },
+  'chat-update': {
+    summary: "Change a chat's title, provider, model or system prompt",
+    description: 'Fields left out stay as they are.',
+  },
+  'chat-delete': {
+    summary: 'Delete a chat and its messages',
+    description: 'Replies still generating in it are stopped first.',
+  },
+  'chat-messages': {
+    summary: "A chat's messages, newest first",
+    description: 'Every branch; chat.history gives the path of one branch. Keyset pages as chat.list.',
+  },
+  'chat-history': {
+    summary: 'The path from the root to a leaf of the chat (default: its current leaf), oldest first',
+    description:
+      'Paged from the leaf end; each message carries siblingIds, the messages with the same parent (the branches at that point).',
+  },
+  'chat-send': {
+    summary: 'Send a message; the reply is generated on the server (follow it with chat.stream)',
+    description:
+      'Stores your message under parentId (default: the current leaf; an earlier message makes a new branch) and a streaming reply, and starts it; the reply is completed and stored whether or not anyone listens. The same clientRequestId twice returns the first result and calls the provider once. text is at most MAX_MESSAGE_CHARS (MESSAGE_TOO_LONG). Refusals: NO_PROVIDER, TOO_MANY_GENERATIONS (429, MAX_CONCURRENT_GENERATIONS), QUOTA_EXCEEDED (403, your spend cap), all before any provider call.',
+  },
+  'chat-selectBranch': {
+    summary: "Make the newest leaf under a message the chat's current leaf",
+    description: 'How a client moves between branches (the siblings of chat.history).',
+  },
+  'chat-fork': {
+    summary: 'Copy the path up to a message into a new chat',
+    description: 'The source chat is unchanged; the copy does not count usage twice.',
+  },
+  'chat-stop': {
+    summary: 'Stop a reply that is generating; its partial text is kept',
+    description:
+      'The provider call is aborted (on whichever server writes the reply) and the reply ends as stopped with what it had.',
+  },
+  'chat-regenerate': {
+    summary: 'A new reply to the same question, beside the earlier ones',
+    description:
+      "Same parent as the earlier replies; the chat's current leaf moves to it. Limits and cap as chat.send.",
+  },
+  'users-me': {
+    summary: 'You, with your preferences',
+    description:
+      'The user (id, email, name, image, role, createdAt) and preferences (defaultProviderId, defaultModel, systemPrompt).',
+  },
+  'users-updateProfile': {
+    summary: 'Change your name or image',
+    description: 'image is an https: or data:image/ URL.',
+  },
+  'users-updatePreferences': {
+    summary: 'Change your default provider, model and system prompt',
+    description: 'Used by chats that name none.',
+  },
+  'users-usage': {
+    summary: 'Tokens and replies by model (or by day), with cost where prices are set',
+    description:
+      'from and to count whole UTC days, both included. Replies count when they finish; gateway calls count too. cost is null where no price applies.',
+  },
+  'users-limits': {
+    summary: 'Your spend cap and where you stand in the period',
+    description:
+      'period (day or month), maxTokens (null: no cap), usedTokens, reservedTokens (sends in flight) and resetsAt.',
+  },
+  'users-setLimits': {
+    summary: 'Set your own spend cap (at most what an admin allows)',
+    description: 'null removes your own cap. A higher cap than the admin allows is FORBIDDEN.',
+  },
+  'users-exportData': {
+    summary: 'All your data as one document (up to 10,000 messages; GET /api/export streams any size)',
+    description: 'No secrets. Larger accounts are PRECONDITION_FAILED, naming /api/export.',
+  },
+  'users-deleteAccount': {
+    summary: 'Delete your account and everything in it',
+    description:
+      'confirmEmail must be your email. Sessions and API keys die at once and the email is free at once; the rows go in the background.',
+  },
+  'users-list': {
+    summary: 'Every user (admin)',
+    description: 'Newest first, searchable by email or name; keyset pages.',
+  },
+  'users-setUserLimits': {
+    summary: "Set a user's spend cap (admin)",
+    description: 'null falls back to SPEND_CAP_TOKENS. The user may still set a lower cap of their own.',
+  },
+  'users-setRole': {
+    summary: 'Make a user an admin or not (admin)',
+    description: 'The last admin cannot be demoted (LAST_ADMIN).',
+  },
 };
 
 const errorBody: Json = {
@@ -328,6 +459,7 @@ function gateway(publicUrl: string): Record<string, Json> {
         operationId: 'gateway-model',
         tags: ['gateway'],
         summary: 'OpenAI-compatible: one of your models by its id',
+        description: "OpenAI's model shape (the SDKs' models.retrieve). The id holds a slash; an unknown one is 404.",
         security,
         parameters: [
           {

@@ -4,7 +4,7 @@
 import { generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
 import { appRouter } from '../router.ts';
 import { ERROR_CODES } from './lib/errors.ts';
-import { BEARER_SCHEME, EXTRA_TAGS, extraPaths, PROCEDURE_SUMMARIES } from './openapi-routes.ts';
+import { BEARER_SCHEME, EXTRA_TAGS, extraPaths, PROCEDURE_DOCS } from './openapi-routes.ts';
 import { REST_BASE_PATH } from './rest-base-path.ts';
 
 export { REST_BASE_PATH };
@@ -39,12 +39,13 @@ function withErrorData(document: OpenAPIObject): OpenAPIObject {
   return document;
 }
 
-/** Each procedure's summary (its meta's, else the table's); the routes that are not procedures, at the root URL. */
+/** Each procedure's summary and description (its meta's, else the table's); the routes that are not procedures, at the root URL. */
 function withSummariesAndRoutes(document: OpenAPIObject, publicUrl: string): OpenAPIObject {
   for (const item of Object.values(document.paths ?? {}) as Json[]) {
     for (const operation of Object.values(item) as Json[]) {
-      const summary = PROCEDURE_SUMMARIES[String(operation.operationId)];
-      if (!operation.summary && summary) operation.summary = summary;
+      const docs = PROCEDURE_DOCS[String(operation.operationId)];
+      if (!operation.summary && docs) operation.summary = docs.summary;
+      if (!operation.description && docs) operation.description = docs.description;
     }
   }
   Object.assign(document.paths ?? {}, extraPaths(publicUrl));

@@ -179,6 +179,25 @@ describe('what works', () => {
     expect(after.reservedTokens).toBe(0);
     expect(after.usedTokens).toBe(before.usedTokens + 42);
   });
+
+  it('a reservation without a message (a gateway call) is kept while young and settled after an hour', async () => {
+    const { user, api } = await userWithProvider('orphan@spend.example');
+    await (await as(root)).users.setUserLimits({ userId: user.userId, maxTokens: 10_000, period: 'month' });
+    const startsAt = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), 1)).toISOString();
+    await h.db.execute(
+      sql`insert into spend_period (user_id, period, starts_at) values (${user.userId}, 'month', ${startsAt}::timestamptz)`,
+    );
+    const hold = async (id: string, age: string, tokens: number) => {
+      await h.db.execute(sql`insert into spend_reservation (message_id, user_id, period, starts_at, tokens, created_at)
+        values (${id}, ${user.userId}, 'month', ${startsAt}::timestamptz, ${tokens}, now() - ${age}::interval)`);
+      await h.db.execute(
+        sql`update spend_period set reserved_tokens = reserved_tokens + ${tokens} where user_id = ${user.userId}`,
+      );
+    };
+    await hold('live-call', '10 minutes', 300); // a gateway call still running (no message row says so)
+    await hold('dead-call', '2 hours', 200);
+    expect(await api.users.limits()).toMatchObject({ reservedTokens: 300, usedTokens: 0 });
+  });
 });
 
 describe('what fails, and how', () => {

@@ -102,15 +102,21 @@ export async function settle(db: Db, messageId: string, used: number): Promise<v
 }
 
 /**
- * Settles the user's reservations older than `before` whose reply is no longer streaming (it ended and was never
- * settled, or its server died) with the tokens the reply recorded; returns how many.
+ * Settles the user's reservations that were left behind, with the tokens their reply recorded; returns how many. A
+ * reply's reservation is left behind when it is older than `before` and the reply is no longer streaming (it ended
+ * and was never settled, or its server died and the reply was closed). A reservation with no message row (a gateway
+ * call, which stores none; or a reply whose chat was deleted) is only taken as left behind after `orphansBefore`:
+ * a live gateway call has no row that says it is live.
  */
-export async function releaseStale(db: Db, userId: string, before: Date): Promise<number> {
+export async function releaseStale(db: Db, userId: string, before: Date, orphansBefore: Date): Promise<number> {
   const result = await db.execute(sql`
     with dead as (
       delete from ${spendReservation} r
-      where r.user_id = ${userId} and r.created_at < ${before.toISOString()}::timestamptz
-        and not exists (select 1 from message m where m.id = r.message_id and m.status = 'streaming')
+      where r.user_id = ${userId} and (
+        (r.created_at < ${before.toISOString()}::timestamptz
+          and exists (select 1 from message m where m.id = r.message_id and m.status <> 'streaming'))
+        or (r.created_at < ${orphansBefore.toISOString()}::timestamptz
+          and not exists (select 1 from message m where m.id = r.message_id)))
       returning r.message_id, r.user_id, r.period, r.starts_at, r.tokens
     ), totals as (
       select d.user_id, d.period, d.starts_at, sum(d.tokens) as tokens,

@@ -14,6 +14,20 @@ export interface SpendConfig {
   staleGenerationMs: number;
 }
 
+/** A reservation without a message row (a gateway call) is taken as left behind after this long. */
+export const ORPHAN_RESERVATION_MS = 60 * 60 * 1000;
+
+/** Settles the reservations the user's dead replies and calls left behind. */
+function releaseLeftBehind(db: Db, userId: string, config: SpendConfig) {
+  const now = Date.now();
+  return repository.releaseStale(
+    db,
+    userId,
+    new Date(now - config.staleGenerationMs),
+    new Date(now - ORPHAN_RESERVATION_MS),
+  );
+}
+
 export interface Cap {
   period: Period;
   maxTokens: number;
@@ -68,7 +82,7 @@ export async function withReservation<T>(db: Db, options: ReserveOptions, write:
   const { userId, cap, tokens, messageId, config } = options;
   const key: PeriodKey = { userId, period: cap.period, startsAt: periodStart(cap.period) };
   return db.transaction(async (tx) => {
-    await repository.releaseStale(tx, userId, new Date(Date.now() - config.staleGenerationMs));
+    await releaseLeftBehind(tx, userId, config);
     await repository.ensurePeriod(tx, key);
     if (!(await repository.reserve(tx, key, tokens, cap.maxTokens))) {
       const row = await repository.findPeriod(tx, key);
@@ -112,7 +126,7 @@ export async function getLimits(db: Db, userId: string, config: SpendConfig): Pr
   const cap = capOf(row, config);
   const period = cap?.period ?? row?.period ?? config.spendCapPeriod;
   const key: PeriodKey = { userId, period, startsAt: periodStart(period) };
-  await repository.releaseStale(db, userId, new Date(Date.now() - config.staleGenerationMs));
+  await releaseLeftBehind(db, userId, config);
   const current = await repository.findPeriod(db, key);
   return {
     period,

@@ -381,3 +381,41 @@ describe('usage and storage', () => {
     expect(missing).toBeInstanceOf(OpenAI.NotFoundError);
   });
 });
+
+describe('another provider kind behind the same gateway', () => {
+  it("anthropic: the same OpenAI call reaches Anthropic's Messages API and answers in OpenAI's shape", async () => {
+    await client.trpc().providers.create.mutate({
+      kind: 'anthropic',
+      name: 'Claude',
+      baseUrl: fake.baseUrl,
+      apiKey: 'sk-ant-fake-gateway-0007',
+      defaultModel: 'fake-large',
+    });
+    const messages: OpenAI.Chat.Completions.ChatCompletionMessageParam[] = [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'Hello, Claude?' },
+    ];
+    const completion = await openai.chat.completions.create({ model: 'Claude/fake-large', messages });
+    const words = REPLY.split(' ').length;
+    expect(completion.choices[0]).toMatchObject({ message: { content: REPLY }, finish_reason: 'stop' });
+    expect(completion.usage).toEqual({ prompt_tokens: 5, completion_tokens: words, total_tokens: 5 + words });
+    const seen = fake.seen.findLast((r) => r.path === '/v1/messages');
+    expect(seen?.headerNames).toContain('x-api-key');
+    expect(seen?.body).toMatchObject({ model: 'fake-large', system: [{ type: 'text', text: 'Be brief.' }] });
+
+    const stream = await openai.chat.completions.create({
+      model: 'Claude/fake-large',
+      messages,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let text = '';
+    let usage: OpenAI.CompletionUsage | null | undefined;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta.content ?? '';
+      usage = chunk.usage ?? usage;
+    }
+    expect(text).toBe(REPLY);
+    expect(usage?.completion_tokens).toBe(words);
+  });
+});

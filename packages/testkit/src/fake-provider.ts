@@ -1,5 +1,6 @@
 // A local fake AI provider speaking the OpenAI wire protocol (GET /v1/models, POST /v1/chat/completions, streaming
-// or not), with switchable failure modes. The only thing the tests fake, and they fake it at the wire.
+// or not) and, for the anthropic kind, Anthropic's Messages API (POST /v1/messages, text only), with switchable
+// failure modes. The only thing the tests fake, and they fake it at the wire.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
 export type FakeMode =
@@ -134,6 +135,11 @@ function handle(fake: FakeProvider, req: IncomingMessage, res: ServerResponse, b
     void chatCompletion(fake, res, body as CompletionRequest);
     return;
   }
+  // Anthropic's Messages API (text only), for the anthropic kind: the key arrives in x-api-key.
+  if (req.method === 'POST' && path === '/v1/messages') {
+    void anthropicMessage(fake, res, body as CompletionRequest);
+    return;
+  }
   return json(res, 404, { error: { message: `no route ${req.method} ${path}` } });
 }
 
@@ -235,5 +241,57 @@ function toolCallCompletion(res: ServerResponse, { id, model, usage, stream, cal
   }
   chunk({}, 'tool_calls', { usage });
   res.write('data: [DONE]\n\n');
+  res.end();
+}
+
+/** An answer in Anthropic's Messages shape: one text block, streamed as its documented events or whole. */
+async function anthropicMessage(fake: FakeProvider, res: ServerResponse, request: CompletionRequest) {
+  const id = `msg_${Date.now()}`;
+  const model = request.model ?? 'fake-large';
+  const outputTokens = fake.reply.split(' ').length;
+  if (!request.stream) {
+    return json(res, 200, {
+      id,
+      type: 'message',
+      role: 'assistant',
+      model,
+      content: [{ type: 'text', text: fake.reply }],
+      stop_reason: 'end_turn',
+      stop_sequence: null,
+      usage: { input_tokens: 5, output_tokens: outputTokens },
+    });
+  }
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  const event = (type: string, data: object) =>
+    res.write(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
+  let closed = false;
+  res.on('close', () => {
+    if (!res.writableEnded) fake.abandoned++;
+    closed = true;
+  });
+  event('message_start', {
+    message: {
+      id,
+      type: 'message',
+      role: 'assistant',
+      model,
+      content: [],
+      stop_reason: null,
+      stop_sequence: null,
+      usage: { input_tokens: 5, output_tokens: 1 },
+    },
+  });
+  event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
+  for (const word of fake.reply.split(/(?<= )/)) {
+    if (fake.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, fake.delayMs));
+    if (closed) return;
+    event('content_block_delta', { index: 0, delta: { type: 'text_delta', text: word } });
+  }
+  event('content_block_stop', { index: 0 });
+  event('message_delta', {
+    delta: { stop_reason: 'end_turn', stop_sequence: null },
+    usage: { output_tokens: outputTokens },
+  });
+  event('message_stop', {});
   res.end();
 }

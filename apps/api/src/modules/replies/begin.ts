@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { LanguageModel, ModelMessage } from 'ai';
 import type { Db } from '../../shared/db/client.ts';
-import { isUniqueViolation } from '../../shared/db/errors.ts';
+import { isForeignKeyViolation, isUniqueViolation } from '../../shared/db/errors.ts';
 import { AppError } from '../../shared/lib/errors.ts';
 import type { Keyring } from '../../shared/lib/keyring.ts';
 import { type OpenedModel, type Outbound, openModelOf, type ProviderRow } from '../providers/index.ts';
@@ -98,6 +98,7 @@ export async function beginSend(options: SendReplyOptions): Promise<Sent> {
     const first = await statements.sent.execute({ userId, clientRequestId: input.clientRequestId });
     if (first[0]) return (await findSent(db, first[0])) ?? raise('CHAT_NOT_FOUND');
   }
+  if (outcome === 'provider-gone') throw new AppError('PROVIDER_NOT_FOUND');
   if (outcome !== 'stored') throw new AppError('CHAT_NOT_FOUND');
   const [userMessage, assistantMessage] = rows.map((row) => toMessage(asRow(row)));
   return { userMessage: userMessage as Message, assistantMessage: assistantMessage as Message };
@@ -179,7 +180,9 @@ export async function beginRegenerate(options: RegenerateOptions): Promise<{ ass
     history: toModelMessages(rows, limits.historyWindow),
     system: context.chat.systemPrompt ?? context.systemPrompt ?? undefined,
   });
-  if ((await stored) !== 'stored') throw new AppError('CHAT_NOT_FOUND');
+  const outcome = await stored;
+  if (outcome === 'provider-gone') throw new AppError('PROVIDER_NOT_FOUND');
+  if (outcome !== 'stored') throw new AppError('CHAT_NOT_FOUND');
   return { assistantMessage: toMessage(asRow(reply)) };
 }
 
@@ -213,7 +216,8 @@ function openChosenModel(
   return openModelOf({ row: provider, model, keyring, outbound });
 }
 
-type StoreOutcome = 'stored' | 'missing' | 'duplicate';
+/** `provider-gone`: the provider the rows name was deleted between the read and the insert. */
+type StoreOutcome = 'stored' | 'missing' | 'duplicate' | 'provider-gone';
 
 /** The insert, run while the provider is already called; the engine hears its outcome and drops an unstored reply. */
 function storeRows(db: Db, userId: string, chatId: string, rows: repository.NewMessageRow[]): Promise<StoreOutcome> {
@@ -221,6 +225,8 @@ function storeRows(db: Db, userId: string, chatId: string, rows: repository.NewM
     (count): StoreOutcome => (count === rows.length ? 'stored' : 'missing'),
     (error: unknown): StoreOutcome => {
       if (isUniqueViolation(error)) return 'duplicate';
+      if (isForeignKeyViolation(error)) return 'provider-gone';
+      if (isForeignKeyViolation(error)) return 'provider-gone';
       throw error;
     },
   );
@@ -271,6 +277,7 @@ async function storeAndStart(deps: ReplyDeps, context: Context, storing: Storing
     await replies.generations.release(userId, messageId);
     if (error instanceof ChatMissing) return 'missing';
     if (isUniqueViolation(error)) return 'duplicate';
+    if (isForeignKeyViolation(error)) return 'provider-gone';
     throw error;
   }
   const opened = { ...storing.opened, model: boundOutput(storing.opened.model, limits.spendMaxOutputTokens) };

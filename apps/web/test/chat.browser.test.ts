@@ -135,6 +135,9 @@ describe('a new user', () => {
 
     await page.goto('/');
     await composer(page).waitFor();
+    await page.getByRole('heading', { name: 'What can I help with?' }).waitFor();
+    await expectAccessible(page, 'new chat');
+    await screenshots(page, 'new-chat');
     fake.reply = MARKDOWN_REPLY;
     fake.delayMs = 20;
     await sendMessage(page, 'Show me some markdown');

@@ -25,6 +25,10 @@ export function NewChatPage() {
   const none = providers.data?.length === 0;
   useTitle(undefined);
   const preferred = me.data?.preferences;
+  // What a send without a choice uses: the default provider (else the only or oldest one) and its model.
+  const fallback =
+    providers.data?.find((p) => p.id === preferred?.defaultProviderId) ??
+    providers.data?.toSorted((a, b) => a.createdAt.getTime() - b.createdAt.getTime())[0];
 
   return (
     <div className="flex min-h-0 flex-1 flex-col">
@@ -58,8 +62,8 @@ export function NewChatPage() {
         }}
         footer={
           <ModelPicker
-            providerId={choice?.providerId ?? preferred?.defaultProviderId ?? null}
-            model={choice?.model ?? preferred?.defaultModel ?? null}
+            providerId={choice?.providerId ?? fallback?.id ?? null}
+            model={choice?.model ?? preferred?.defaultModel ?? fallback?.defaultModel ?? null}
             onChange={setChoice}
           />
         }

@@ -43,7 +43,10 @@ function record(reply: Reply, id: string, event: ReplyEvent): boolean {
   }
   reply.live = false;
   reply.done = true;
-  if (event.type === 'error') reply.error = 'the reply ended in error';
+  if (event.type === 'error') {
+    const why = (event as { message?: { error?: string | null } }).message?.error;
+    reply.error = `the reply ended in error${why ? `: ${why.slice(0, 120)}` : ''}`;
+  }
   return true;
 }
 

@@ -4,7 +4,7 @@
 import { type FakeProvider, startFakeProvider } from '@parley/testkit';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PASSWORD } from './helpers/harness.ts';
-import { Client, startServer, type TestServer } from './helpers/http.ts';
+import { Client, followReply, type ReplyEvent, startServer, type TestServer, textOf } from './helpers/http.ts';
 
 const REPLY = 'The quick brown fox jumps over the lazy dog and keeps on running far away.';
 
@@ -35,38 +35,8 @@ beforeEach(() => {
   fake.delayMs = 0;
 });
 
-type Event = {
-  id?: string;
-  data: { type: string; delta?: string; message?: { status: string; text: string; error: string | null } };
-};
-
-/** Follows a reply over SSE; stops after `take` deltas (a client going away) or at the final event. */
-function follow(messageId: string, options: { lastEventId?: string; take?: number } = {}): Promise<Event[]> {
-  return new Promise((resolve, reject) => {
-    const events: Event[] = [];
-    let deltas = 0;
-    const subscription = client.trpc().chat.stream.subscribe(
-      { messageId, lastEventId: options.lastEventId },
-      {
-        onData(event) {
-          events.push(event as Event);
-          const done = event.data.type !== 'text-delta' || (options.take !== undefined && ++deltas >= options.take);
-          if (done) {
-            subscription.unsubscribe();
-            resolve(events);
-          }
-        },
-        onError: reject,
-      },
-    );
-  });
-}
-
-const textOf = (events: Event[]) =>
-  events
-    .filter((e) => e.data.type === 'text-delta')
-    .map((e) => e.data.delta)
-    .join('');
+const follow = (messageId: string, options: { lastEventId?: string; take?: number } = {}) =>
+  followReply(client, messageId, options);
 
 async function send(text: string) {
   const trpc = client.trpc();
@@ -146,7 +116,7 @@ describe('what fails, and how', () => {
   });
 });
 
-type StartedOrEvent = Event & {
+type StartedOrEvent = ReplyEvent & {
   data: { type: string; userMessage?: { text: string }; assistantMessage?: { id: string } };
 };
 

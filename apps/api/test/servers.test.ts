@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { TEST_ENV } from './helpers/config.ts';
 import { createPostgresDatabase } from './helpers/database.ts';
 import { PASSWORD } from './helpers/harness.ts';
-import { Client, freePort } from './helpers/http.ts';
+import { Client, followReply, freePort, textOf } from './helpers/http.ts';
 
 const ENTRY = new URL('../src/index.ts', import.meta.url).pathname;
 const redisUrl = process.env.TEST_REDIS_URL;
@@ -52,38 +52,7 @@ async function startServer(env: Record<string, string>): Promise<Server> {
   throw new Error(`the server did not start:\n${output}`);
 }
 
-type Event = {
-  id?: string;
-  data: { type: string; delta?: string; message?: { status: string; text: string; error: string | null } };
-};
-
-/** Follows a reply over SSE until its final event, or until `take` deltas (then leaves, like a dropped client). */
-function follow(client: Client, messageId: string, options: { lastEventId?: string; take?: number } = {}) {
-  return new Promise<Event[]>((resolve, reject) => {
-    const events: Event[] = [];
-    let deltas = 0;
-    const subscription = client.trpc().chat.stream.subscribe(
-      { messageId, lastEventId: options.lastEventId },
-      {
-        onData(event) {
-          events.push(event as Event);
-          const done = event.data.type !== 'text-delta' || (options.take !== undefined && ++deltas >= options.take);
-          if (done) {
-            subscription.unsubscribe();
-            resolve(events);
-          }
-        },
-        onError: reject,
-      },
-    );
-  });
-}
-
-const textOf = (events: Event[]) =>
-  events
-    .filter((e) => e.data.type === 'text-delta')
-    .map((e) => e.data.delta)
-    .join('');
+const follow = followReply;
 
 async function until(check: () => boolean | Promise<boolean>, what: string, ms = 20_000) {
   for (let waited = 0; waited < ms; waited += 50) {

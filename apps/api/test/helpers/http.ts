@@ -120,3 +120,42 @@ export class Client {
     });
   }
 }
+
+/** A reply's event as a follower sees it over SSE. */
+export type ReplyEvent = {
+  id?: string;
+  data: { type: string; delta?: string; message?: { status: string; text: string; error: string | null } };
+};
+
+/** Follows a reply over SSE; stops after `take` deltas (a client going away) or at the final event. */
+export function followReply(
+  client: Client,
+  messageId: string,
+  options: { lastEventId?: string; take?: number } = {},
+): Promise<ReplyEvent[]> {
+  return new Promise((resolve, reject) => {
+    const events: ReplyEvent[] = [];
+    let deltas = 0;
+    const subscription = client.trpc().chat.stream.subscribe(
+      { messageId, lastEventId: options.lastEventId },
+      {
+        onData(event) {
+          events.push(event as ReplyEvent);
+          const done = event.data.type !== 'text-delta' || (options.take !== undefined && ++deltas >= options.take);
+          if (done) {
+            subscription.unsubscribe();
+            resolve(events);
+          }
+        },
+        onError: reject,
+      },
+    );
+  });
+}
+
+/** The text the deltas among `events` carry, in order. */
+export const textOf = (events: ReplyEvent[]) =>
+  events
+    .filter((e) => e.data.type === 'text-delta')
+    .map((e) => e.data.delta)
+    .join('');

@@ -307,14 +307,15 @@ describe('what fails, and how', () => {
     const one = await api.chat.create({ providerId });
     const other = await api.chat.create({ providerId });
     const sent = await say(api, other.id, 'elsewhere', 'x');
+    // Called one at a time: a call made before the previous one is awaited could reject unhandled meanwhile.
     const calls = [
-      api.chat.send({ chatId: one.id, text: 'hi', parentId: sent.assistantMessage.id }),
-      api.chat.history({ chatId: one.id, leafId: sent.assistantMessage.id }),
-      api.chat.selectBranch({ chatId: one.id, messageId: sent.assistantMessage.id }),
-      api.chat.fork({ chatId: one.id, messageId: sent.assistantMessage.id }),
+      () => api.chat.send({ chatId: one.id, text: 'hi', parentId: sent.assistantMessage.id }),
+      () => api.chat.history({ chatId: one.id, leafId: sent.assistantMessage.id }),
+      () => api.chat.selectBranch({ chatId: one.id, messageId: sent.assistantMessage.id }),
+      () => api.chat.fork({ chatId: one.id, messageId: sent.assistantMessage.id }),
     ];
     for (const call of calls) {
-      const error = await rejection(call);
+      const error = await rejection(call());
       expect(error.code).toBe('NOT_FOUND');
       expect(appErrorOf(error)?.code).toBe('MESSAGE_NOT_FOUND');
     }

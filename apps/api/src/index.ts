@@ -10,7 +10,7 @@ import { type Config, loadConfig, readEnv } from './shared/lib/env.ts';
 import { describeStartupFailure, type StartupContext } from './startup.ts';
 
 const context: StartupContext = { phase: 'config' };
-const debug = process.env.LOG_LEVEL === 'debug';
+const debug = readEnv().LOG_LEVEL === 'debug';
 let config: Config | undefined;
 let database: Database | undefined;
 let app: FastifyInstance | undefined;

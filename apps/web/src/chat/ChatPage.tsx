@@ -56,7 +56,7 @@ function Conversation({ chatId }: { chatId: string }) {
     trpc.chat.fork.mutationOptions({
       onSuccess: async (copy) => {
         await queryClient.invalidateQueries({ queryKey: trpc.chat.list.infiniteQueryKey() });
-        navigate(`/c/${copy.id}`);
+        void navigate(`/c/${copy.id}`);
       },
       onError: setFailure,
     }),

@@ -58,7 +58,7 @@ export function NewChatPage() {
         onStop={() => {}}
         onSend={async (text) => {
           const chat = await create.mutateAsync(choice ?? {});
-          navigate(`/c/${chat.id}`, { state: { send: text } });
+          void navigate(`/c/${chat.id}`, { state: { send: text } });
         }}
         footer={
           <ModelPicker

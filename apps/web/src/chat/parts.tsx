@@ -24,7 +24,7 @@ export function useHandedOverQuestion(send: (text: string) => void) {
     const text = (location.state as { send?: string } | null)?.send;
     if (text && !handedOver.current) {
       handedOver.current = true;
-      navigate(location.pathname, { replace: true, state: null });
+      void navigate(location.pathname, { replace: true, state: null });
       send(text);
     }
   });

@@ -39,7 +39,7 @@ function SidebarBody({ email, onNavigate }: { email: string; onNavigate?: () => 
             onClick={async () => {
               await authClient.signOut();
               queryClient.clear();
-              navigate('/');
+              void navigate('/');
             }}
           >
             <LogOut size={14} aria-hidden /> Sign out
@@ -71,7 +71,7 @@ function useShortcuts(openDrawer: () => void) {
       const shortcut = shortcutOf(event);
       if (!shortcut) return;
       event.preventDefault();
-      if (shortcut === 'new-chat') navigate('/');
+      if (shortcut === 'new-chat') void navigate('/');
       else focusSearch();
     };
     window.addEventListener('keydown', onKey);

@@ -20,7 +20,7 @@ export function AccountPage() {
       onSuccess: async () => {
         await authClient.signOut().catch(() => undefined);
         queryClient.clear();
-        navigate('/', { replace: true });
+        void navigate('/', { replace: true });
         window.location.reload();
       },
     }),

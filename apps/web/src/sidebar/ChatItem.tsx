@@ -31,7 +31,7 @@ export function ChatItem({ chat, onNavigate }: { chat: Chat; onNavigate?: () => 
   /** Hidden now, deleted when the notice runs out; Undo brings it back. */
   function deleteWithUndo() {
     hideChat(chat.id);
-    if (open) navigate('/');
+    if (open) void navigate('/');
     const cancelLeave = deleteOnLeave(chat.id);
     toast({
       message: `Deleted “${title}”`,

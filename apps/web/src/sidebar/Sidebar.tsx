@@ -42,7 +42,7 @@ export function Sidebar({ onNavigate }: { onNavigate?: () => void }) {
         variant="secondary"
         className="justify-start"
         onClick={() => {
-          navigate('/');
+          void navigate('/');
           onNavigate?.();
         }}
       >

@@ -60,7 +60,7 @@ export function addInputPolicy(app: FastifyInstance): void {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = body as string;
     if (jsonTooDeep(text)) return done(tooDeep(), undefined);
-    parseJson(request, text, (error, value) => {
+    void parseJson(request, text, (error, value) => {
       if (error) return done(error, undefined);
       const refused = faultIn(value, 'body');
       return refused ? done(refused, undefined) : done(null, value);

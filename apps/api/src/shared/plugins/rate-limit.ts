@@ -17,8 +17,6 @@ const LIMITED = /^\/(trpc|v1|api)(\/|$)/;
  * credential the lookup does not take (the gateway's bearer key, a bad key) counts by its hash.
  */
 async function rateLimitKey(sessions: SessionLookup, request: FastifyRequest): Promise<string> {
-  const { cookie, authorization } = request.headers;
-  if (!cookie && !authorization && !request.headers['x-api-key']) return `ip:${request.ip}`;
   const found = await requestUser(sessions, request).catch(() => null);
   if (found) return found.via === 'apiKey' ? `k:${found.session.id}` : `u:${found.user.id}`;
   const header = request.headers['x-api-key'] ?? bearer(request.headers.authorization);

@@ -1,8 +1,7 @@
 // pnpm keys:rotate — re-encrypts every stored provider key under the current key (the first in ENCRYPTION_KEYS).
 // Safe while the server runs, resumable, prints progress. Afterwards the old key can be dropped from the keyring.
 import { rotateProviderKeys } from '../src/modules/providers/index.ts';
-import { openDatabase } from '../src/shared/db/client.ts';
-import { loadConfig, readEnv } from '../src/shared/lib/env.ts';
+import { withDatabase } from './lib/script.ts';
 
 const batchArg = process.argv.find((a) => a.startsWith('--batch='));
 const batchSize = batchArg ? Number.parseInt(batchArg.slice('--batch='.length), 10) : 100;
@@ -11,10 +10,7 @@ if (!Number.isInteger(batchSize) || batchSize < 1) {
   process.exit(2);
 }
 
-const config = loadConfig(readEnv());
-const database = await openDatabase(config.database);
-try {
-  await database.migrate();
+await withDatabase('keys:rotate', async ({ config, database }) => {
   const result = await rotateProviderKeys({
     db: database.db,
     keyring: config.encryptionKeys,
@@ -34,6 +30,4 @@ try {
   process.stdout.write(
     `done: ${result.rotated} keys now under "${result.currentKeyId}". Keys no row uses any more can be dropped from ENCRYPTION_KEYS.\n`,
   );
-} finally {
-  await database.close();
-}
+});

@@ -8,8 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { type FakeProvider, startFakeProvider } from '@parley/testkit';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.ts';
-import { ConfigError, loadConfig, readEnv } from '../src/shared/lib/env.ts';
-import { describeStartupFailure } from '../src/startup.ts';
+import { withDatabase } from './lib/script.ts';
 
 const email = process.env.SEED_EMAIL ?? 'demo@example.com';
 const password = process.env.SEED_PASSWORD ?? 'parley-demo-password';
@@ -25,18 +24,8 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-let config: ReturnType<typeof loadConfig>;
-try {
-  // Warnings and errors only: a line per request would bury what the seed prints.
-  config = loadConfig({ LOG_LEVEL: 'warn', ...readEnv() });
-} catch (error) {
-  if (error instanceof ConfigError) fail(describeStartupFailure(error, { phase: 'config' }));
-  throw error;
-}
-const origin = config.publicUrl;
-
 /** Signs up, or signs in when the account exists; returns the session cookie. */
-async function session(app: FastifyInstance): Promise<{ cookie: string; created: boolean }> {
+async function session(app: FastifyInstance, origin: string): Promise<{ cookie: string; created: boolean }> {
   const headers = { origin, 'content-type': 'application/json' };
   const signUp = await app.inject({
     method: 'POST',
@@ -53,7 +42,7 @@ async function session(app: FastifyInstance): Promise<{ cookie: string; created:
   return { cookie, created: signUp.statusCode === 200 };
 }
 
-function caller(app: FastifyInstance, cookie: string) {
+function caller(app: FastifyInstance, origin: string, cookie: string) {
   const headers = { cookie, origin, 'content-type': 'application/json' };
   const answer = <T>(path: string, status: number, body: string): T => {
     const parsed = JSON.parse(body) as { result?: { data: { json: T } }; error?: { json?: { message?: string } } };
@@ -74,9 +63,9 @@ function caller(app: FastifyInstance, cookie: string) {
   };
 }
 
-async function seed(app: FastifyInstance) {
-  const { cookie, created } = await session(app);
-  const api = caller(app, cookie);
+async function seed(app: FastifyInstance, origin: string) {
+  const { cookie, created } = await session(app, origin);
+  const api = caller(app, origin, cookie);
   const baseUrl = `http://127.0.0.1:${fakePort}/v1`;
   const providers = await api.query<{ id: string; name: string }[]>('providers.list');
   const provider =
@@ -120,27 +109,31 @@ try {
 } catch (error) {
   if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
 }
-let app: FastifyInstance | undefined;
 try {
-  app = await buildApp(config);
-  const result = await seed(app);
-  process.stdout.write(
-    [
-      `${result.created ? 'Created' : 'Signed in to'} ${email} (password: ${password}) on ${config.database.kind}.`,
-      `Provider ${PROVIDER_NAME} (${result.providerId}) at ${result.baseUrl}, the default; run \`pnpm fake-provider\` to chat with it.`,
-      result.chats > 0 ? `${result.chats} chats with a question and an answer.` : 'Chats already there: none added.',
-      `A new API key (shown once): ${result.key}`,
-      '',
-    ].join('\n'),
+  // Warnings and errors only: a line per request would bury what the seed prints.
+  await withDatabase(
+    'db:seed',
+    async ({ config, database }) => {
+      const app = await buildApp(config, { database });
+      try {
+        const result = await seed(app, config.publicUrl);
+        process.stdout.write(
+          [
+            `${result.created ? 'Created' : 'Signed in to'} ${email} (password: ${password}) on ${config.database.kind}.`,
+            `Provider ${PROVIDER_NAME} (${result.providerId}) at ${result.baseUrl}, the default; run \`pnpm fake-provider\` to chat with it.`,
+            result.chats > 0
+              ? `${result.chats} chats with a question and an answer.`
+              : 'Chats already there: none added.',
+            `A new API key (shown once): ${result.key}`,
+            '',
+          ].join('\n'),
+        );
+      } finally {
+        await app.close();
+      }
+    },
+    { defaults: { LOG_LEVEL: 'warn' } },
   );
-} catch (error) {
-  const database =
-    config.database.kind === 'postgres'
-      ? ({ kind: 'postgres', url: config.database.url } as const)
-      : ({ kind: 'pglite', dataDir: config.database.dataDir } as const);
-  process.stderr.write(`db:seed: ${describeStartupFailure(error, { phase: 'build', database })}\n`);
-  process.exitCode = 1;
 } finally {
-  await app?.close();
   await fake?.close();
 }

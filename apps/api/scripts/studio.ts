@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { acquireDataDirLock, DataDirLockedError } from '../src/shared/db/lock.ts';
-import { ConfigError, loadConfig, readEnv } from '../src/shared/lib/env.ts';
+import { scriptConfig } from './lib/script.ts';
 
 const API_DIR = fileURLToPath(new URL('..', import.meta.url));
 
@@ -14,13 +14,7 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-let config: ReturnType<typeof loadConfig>;
-try {
-  config = loadConfig(readEnv());
-} catch (error) {
-  if (error instanceof ConfigError) fail(error.message.replace(/\n\s*/g, ' '));
-  throw error;
-}
+const config = scriptConfig('db:studio');
 
 let release = () => {};
 const env: NodeJS.ProcessEnv = { ...process.env };

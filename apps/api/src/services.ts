@@ -5,7 +5,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { createOutbound, type Outbound } from './modules/providers/index.ts';
 import { closeInterruptedReplies, createReplies, type Replies } from './modules/replies/index.ts';
-import { promoteAdmins, resumeAccountDeletions } from './modules/users/index.ts';
+import { promoteAdmins, resumeAccountDeletions, stopAccountDeletions } from './modules/users/index.ts';
 import { type Auth, createAuth, createSessions } from './shared/auth.ts';
 import { type Database, openDatabase } from './shared/db/client.ts';
 import { setCursorSecret } from './shared/lib/cursor.ts';
@@ -89,6 +89,8 @@ export async function createServices(config: Config, deps: ServiceDeps): Promise
       metrics,
       async close() {
         await replies.close();
+        // The running batch ends; the rest is resumed by the next start (an unfinished deletion keeps its mark).
+        await stopAccountDeletions(database.db);
         await redis?.close();
         await database.close();
       },

@@ -21,8 +21,8 @@ interface Ended {
   stderr: string;
 }
 
-function start(env: Record<string, string>): Promise<Ended> {
-  const child: ChildProcess = spawn(process.execPath, [ENTRY], {
+function start(env: Record<string, string>, entry = ENTRY, args: string[] = []): Promise<Ended> {
+  const child: ChildProcess = spawn(process.execPath, [entry, ...args], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -116,5 +116,26 @@ describe('what fails, and how', () => {
     expect(debug.code).toBe(1);
     expect(debug.stderr.split('\n')[0]).toMatch(/^Parley cannot start: a database migration failed/);
     expect(debug.stderr).toMatch(STACK_LINE);
+  }, 60_000);
+
+  it('the maintenance scripts (withDatabase) fail the same way, in one line with their own name', async () => {
+    const script = (name: string) => new URL(`../scripts/${name}.ts`, import.meta.url).pathname;
+    const port = await freePort();
+    const unreachable = { DATABASE_URL: `postgres://parley:s3cret-pw@127.0.0.1:${port}/parley` };
+    const migrate = await start(unreachable, script('migrate'));
+    expect(migrate.code).toBe(1);
+    expect(migrate.stderr).toBe(
+      `db:migrate: cannot reach the database at 127.0.0.1:${port}: connection refused (ECONNREFUSED)\n`,
+    );
+    const promote = await start({ PORT: 'eighty' }, script('promote-admin'), ['someone@example.com']);
+    expect(promote.code).toBe(1);
+    expect(promote.stderr).toBe(
+      'users:promote: Invalid configuration: PORT: expected an integer from 0 to 65535 (got "eighty") (see .env.example)\n',
+    );
+    const rotate = await start(await databaseWithStrayUserTable(), script('rotate-keys'));
+    expect(rotate.code).toBe(1);
+    expect(rotate.stderr).toMatch(
+      /^keys:rotate: a database migration failed \(drizzle\/0000_init\.sql, .*\(SQLSTATE 42P07\)\n$/,
+    );
   }, 60_000);
 });

@@ -5,8 +5,6 @@ import { descNullsLast, perDatabase } from '../../shared/db/prepared.ts';
 import { chat, message } from '../../shared/db/schema/index.ts';
 
 export type ChatRow = typeof chat.$inferSelect;
-export type MessageRow = typeof message.$inferSelect;
-export type NewMessageRow = typeof message.$inferInsert;
 export type ChatPatch = Partial<Pick<ChatRow, 'title' | 'providerId' | 'model' | 'systemPrompt' | 'notice'>>;
 
 export async function insertChat(db: Db, row: typeof chat.$inferInsert): Promise<ChatRow> {

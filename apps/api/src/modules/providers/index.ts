@@ -11,7 +11,6 @@ export {
   loadTarget,
   type OpenedModel,
   type Outbound,
-  openModel,
   openModelOf,
   type Provider,
 } from './service.ts';

@@ -213,18 +213,6 @@ export async function listProviderModels({ db, userId, id, keyring, outbound }: 
   }
 }
 
-export interface OpenModelOptions extends ProviderScope {
-  keyring: Keyring;
-  outbound: Outbound;
-  providerId: string;
-  model: string | null | undefined;
-}
-
-/** A provider's language model, ready for a generation, with the way to describe its failures. */
-export async function openModel({ db, userId, keyring, outbound, providerId, model }: OpenModelOptions) {
-  return openModelOf({ row: await findOwnProvider(db, userId, providerId), model, keyring, outbound });
-}
-
 export interface OpenModelOfOptions {
   /** The provider's row, already read and known to be the user's (the reply lifecycle reads it with the chat). */
   row: repository.ProviderRow;
@@ -233,7 +221,7 @@ export interface OpenModelOfOptions {
   outbound: Outbound;
 }
 
-/** openModel for a provider row already in hand: no database call. */
+/** A provider's language model for a row already in hand and known to be the user's, ready for a generation. */
 export function openModelOf({ row, model, keyring, outbound }: OpenModelOfOptions) {
   const target = targetOf(keyring, row);
   const modelId = model ?? row.defaultModel;

@@ -1,6 +1,6 @@
 // The rows a reply reads and writes. Hot statements are prepared once (no query building per reply), and a reply's
 // start reads everything it needs with statements that run side by side on the pool: one round trip.
-import { and, eq, inArray, lt, notInArray, sql } from 'drizzle-orm';
+import { and, eq, lt, notInArray, sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '../../shared/db/client.ts';
 import { perDatabase } from '../../shared/db/prepared.ts';
 import { chat, message, preferences, provider, spendLimit } from '../../shared/db/schema/index.ts';
@@ -181,11 +181,6 @@ export async function finishMessage(db: Db, id: string, patch: Partial<MessageRo
     .where(and(eq(message.id, id), eq(message.status, 'streaming')))
     .returning();
   return row;
-}
-
-/** Removes replies whose generation could not start (nothing was generated; the question stays). */
-export async function deleteMessages(db: Db, ids: string[]): Promise<void> {
-  if (ids.length > 0) await db.delete(message).where(inArray(message.id, ids));
 }
 
 /**

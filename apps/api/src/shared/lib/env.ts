@@ -2,94 +2,11 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_MAX_MESSAGE_CHARS, MAX_BATCH_SIZE, MESSAGE_CHARS_BOUND } from '@parley/shared/limits';
 import { z } from 'zod';
 import { loadDevSecrets } from './dev-secrets.ts';
 import { type Keyring, parseKeyring } from './keyring.ts';
 import { type OutboundPolicy, parseAllowlist } from './outbound.ts';
-
-export type Environment = 'development' | 'test' | 'production';
-export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-
-export type DatabaseConfig = { kind: 'postgres'; url: string; poolMax: number } | { kind: 'pglite'; dataDir: string };
-
-/** Bounds on every wait for PostgreSQL, so a database that is down answers 503 quickly instead of hanging. */
-export interface DatabaseTimeouts {
-  connectMs: number;
-  /** Longest a query waits for a free connection of the pool. */
-  acquireMs: number;
-  /** PostgreSQL's statement_timeout for every connection. */
-  statementMs: number;
-}
-
-export interface Config {
-  env: Environment;
-  host: string;
-  port: number;
-  publicUrl: string;
-  trustedOrigins: string[];
-  database: DatabaseConfig;
-  databaseTimeouts: DatabaseTimeouts;
-  dataDir: string;
-  authSecret: string;
-  encryptionKeys: Keyring;
-  logLevel: LogLevel;
-  bodyLimitBytes: number;
-  trpcMaxBatchSize: number;
-  /** Answer GET queries without the official tRPC adapter (shared/plugins/trpc-fast-queries.ts). */
-  trpcFastPath: boolean;
-  shutdownTimeoutMs: number;
-  /** Longest a client may take to send a whole request (headers and body): slow-body clients are cut off. */
-  requestTimeoutMs: number;
-  /** Longest a connection may stay silent both ways (a client that stops reading is cut off). */
-  connectionTimeoutMs: number;
-  authRateLimit: { windowSeconds: number; max: number };
-  /** Failed sign-ins per account, and sign-ups per email, within the window. */
-  authAccountRateLimit: { windowSeconds: number; max: number };
-  trustProxy: boolean;
-  /** Which addresses provider base URLs may reach. */
-  outboundPolicy: OutboundPolicy;
-  /** Bound on one call to a provider made to test it or list its models. */
-  providerTimeoutMs: number;
-  chat: ChatLimits;
-  /** Users with these emails are admins (given at sign-up, and at every start). */
-  adminEmails: string[];
-  apiKeyRateLimitPerMinute: number;
-  /** Requests per minute per API key, per signed-in user, and per address for signed-out calls. */
-  rateLimits: { apiKey: number; user: number; ip: number };
-  /** Redis shared by several servers (replies, stops, limits, rate limits); null: everything stays in-process. */
-  redisUrl: string | null;
-  /** Starts every Redis key and channel (REDIS_PREFIX). */
-  redisPrefix: string;
-  /** Bearer token /metrics asks for; null: /metrics is open, except in production where it is off. */
-  metricsToken: string | null;
-  /** The built web app the server also serves at /, or null when there is none. */
-  webDistDir: string | null;
-  /** Said once at boot, after the logger exists (for example: development secrets were generated). */
-  warnings: string[];
-}
-
-export interface ChatLimits {
-  maxMessageChars: number;
-  maxConcurrentGenerations: number;
-  historyWindow: number;
-  /** How often a streaming reply's text is written to the database (and its heartbeat). */
-  checkpointIntervalMs: number;
-  /** A reply still `streaming` with no heartbeat for this long was left by a process that died. */
-  staleGenerationMs: number;
-  /** A provider that sends nothing for this long (first token included) has its call aborted: the reply errs. */
-  providerIdleTimeoutMs: number;
-  /** Reply streams one user may hold open at once on one server. */
-  maxStreamsPerUser: number;
-  /** Reply streams all users together may hold open at once on one server. */
-  maxStreamsPerServer: number;
-  /** On shutdown, how long live replies may go on to finish before they are closed as interrupted. */
-  drainMs: number;
-  /** Spend caps: the default cap in tokens per period for every user (null: none), set per user by admins. */
-  spendCapTokens: number | null;
-  spendCapPeriod: 'day' | 'month';
-  /** The most a reply may write when its user has a cap: the output half of the worst case a send reserves. */
-  spendMaxOutputTokens: number;
-}
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -150,7 +67,7 @@ export const EnvSchema = z.object({
     })
     .default('info'),
   BODY_LIMIT_BYTES: int(1024, 100 * 1024 * 1024).default(1024 * 1024),
-  TRPC_MAX_BATCH_SIZE: int(1, 100).default(20),
+  TRPC_MAX_BATCH_SIZE: int(1, 100).default(MAX_BATCH_SIZE),
   TRPC_FAST_PATH: z.stringbool({ error: 'expected true or false' }).default(true),
   SHUTDOWN_TIMEOUT_MS: int(0, 600_000).default(10_000),
   REQUEST_TIMEOUT_MS: int(1_000, 3_600_000).default(30_000),
@@ -173,7 +90,7 @@ export const EnvSchema = z.object({
     })
     .default([]),
   PROVIDER_TIMEOUT_MS: int(100, 600_000).default(15_000),
-  MAX_MESSAGE_CHARS: int(1, 1_000_000).default(32_000),
+  MAX_MESSAGE_CHARS: int(1, MESSAGE_CHARS_BOUND).default(DEFAULT_MAX_MESSAGE_CHARS),
   MAX_CONCURRENT_GENERATIONS: int(1, 1_000).default(3),
   HISTORY_WINDOW_MESSAGES: int(1, 1_000).default(40),
   CHECKPOINT_INTERVAL_MS: int(10, 60_000).default(250),
@@ -220,46 +137,15 @@ export function readEnv(): EnvSource {
   return { ...process.env };
 }
 
-/** Validates the environment and resolves defaults. Throws ConfigError naming every bad variable. */
-export function loadConfig(source: EnvSource): Config {
-  // An empty value in a .env file means "not set".
-  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = EnvSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0] ?? 'environment');
-      const got = cleaned[name] === undefined ? '' : ` (got ${JSON.stringify(redactValue(name, cleaned[name]))})`;
-      return `  ${name}: ${issue.message}${got}`;
-    });
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
-  }
-  const env = parsed.data;
-  // Removed: it opened loopback (Parley's own port too) and every private range at once. Said loudly, so a
-  // self-hosted setup does not just start refusing its provider.
-  if (cleaned.ALLOW_PRIVATE_PROVIDER_URLS !== undefined) {
-    throw new ConfigError(
-      'Invalid configuration:\n  ALLOW_PRIVATE_PROVIDER_URLS: removed; list the hosts or ranges providers may reach in PROVIDER_URL_ALLOWLIST (for example 127.0.0.1:11434,192.168.1.0/24)',
-    );
-  }
-  const warnings: string[] = [];
+type Env = z.output<typeof EnvSchema>;
 
-  let authSecret = env.AUTH_SECRET;
-  let encryptionKeys = env.ENCRYPTION_KEYS;
-  if (env.NODE_ENV === 'production') {
-    const missing = [
-      authSecret ? null : '  AUTH_SECRET: required when NODE_ENV=production (at least 32 characters of random text)',
-      encryptionKeys ? null : '  ENCRYPTION_KEYS: required when NODE_ENV=production (id:base64-32-byte-key[,…])',
-    ].filter(Boolean);
-    if (missing.length > 0) throw new ConfigError(`Invalid configuration:\n${missing.join('\n')}`);
-  } else if (!authSecret || !encryptionKeys) {
-    const dev = loadDevSecrets(env.DATA_DIR);
-    authSecret ??= dev.authSecret;
-    encryptionKeys ??= parseKeyring(dev.encryptionKeys);
-    warnings.push(
-      `${dev.created ? 'Generated' : 'Using'} development secrets kept in ${dev.file}; set AUTH_SECRET and ENCRYPTION_KEYS for real use`,
-    );
-  }
-
+/**
+ * The configuration: the environment's schema carried on into the shape the server uses. Its type is this schema's
+ * output (below), so a setting is declared once, in EnvSchema, and read everywhere through Config.
+ */
+export const ConfigSchema = EnvSchema.transform((env, ctx) => {
+  const secrets = resolveSecrets(env, ctx);
+  const webDistDir = webDist(env.WEB_DIST_DIR, ctx);
   const publicUrl = (env.PUBLIC_URL ?? `http://${hostForUrl(env.HOST)}:${env.PORT}`).replace(/\/+$/, '');
   return {
     env: env.NODE_ENV,
@@ -268,81 +154,159 @@ export function loadConfig(source: EnvSource): Config {
     publicUrl,
     trustedOrigins: [...new Set([new URL(publicUrl).origin, ...env.TRUSTED_ORIGINS.map((o) => new URL(o).origin)])],
     database: env.DATABASE_URL
-      ? { kind: 'postgres', url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX }
-      : { kind: 'pglite', dataDir: `${env.DATA_DIR}/pglite` },
+      ? { kind: 'postgres' as const, url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX }
+      : { kind: 'pglite' as const, dataDir: `${env.DATA_DIR}/pglite` },
+    /** Bounds on every wait for PostgreSQL, so a database that is down answers 503 quickly instead of hanging. */
     databaseTimeouts: {
       connectMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+      /** Longest a query waits for a free connection of the pool. */
       acquireMs: env.DATABASE_ACQUIRE_TIMEOUT_MS,
+      /** PostgreSQL's statement_timeout for every connection. */
       statementMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
     },
     dataDir: env.DATA_DIR,
-    authSecret: authSecret as string,
-    encryptionKeys: encryptionKeys as Keyring,
+    ...secrets,
     logLevel: env.LOG_LEVEL,
     bodyLimitBytes: env.BODY_LIMIT_BYTES,
     trpcMaxBatchSize: env.TRPC_MAX_BATCH_SIZE,
+    /** Answer GET queries without the official tRPC adapter (shared/plugins/trpc-fast-queries.ts). */
     trpcFastPath: env.TRPC_FAST_PATH,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    /** Longest a client may take to send a whole request (headers and body): slow-body clients are cut off. */
     requestTimeoutMs: env.REQUEST_TIMEOUT_MS,
+    /** Longest a connection may stay silent both ways (a client that stops reading is cut off). */
     connectionTimeoutMs: env.CONNECTION_TIMEOUT_MS,
     authRateLimit: { windowSeconds: env.AUTH_RATE_LIMIT_WINDOW_SECONDS, max: env.AUTH_RATE_LIMIT_MAX },
+    /** Failed sign-ins per account, and sign-ups per email, within the window. */
     authAccountRateLimit: {
       windowSeconds: env.AUTH_ACCOUNT_RATE_LIMIT_WINDOW_SECONDS,
       max: env.AUTH_ACCOUNT_RATE_LIMIT_MAX,
     },
     trustProxy: env.TRUST_PROXY,
-    // Development and tests reach local servers (a fake provider, a local Ollama); production only public ones.
+    /** Which addresses provider base URLs may reach: development and tests reach local servers, production only public ones. */
     outboundPolicy: {
       allowLoopback: env.NODE_ENV !== 'production',
       allow: env.PROVIDER_URL_ALLOWLIST,
-    },
+    } satisfies OutboundPolicy,
+    /** Bound on one call to a provider made to test it or list its models. */
     providerTimeoutMs: env.PROVIDER_TIMEOUT_MS,
     chat: chatLimits(env),
-    ...sharedServices(env),
+    /** Redis shared by several servers (replies, stops, limits, rate limits); null: everything stays in-process. */
+    redisUrl: env.REDIS_URL ?? null,
+    /** Starts every Redis key and channel (REDIS_PREFIX). */
+    redisPrefix: env.REDIS_PREFIX,
+    /** Bearer token /metrics asks for; null: /metrics is open, except in production where it is off. */
+    metricsToken: env.METRICS_TOKEN ?? null,
+    /** Users with these emails are admins (given at sign-up, and at every start). */
     adminEmails: env.ADMIN_EMAILS,
     apiKeyRateLimitPerMinute: env.API_KEY_RATE_LIMIT_PER_MINUTE,
+    /** Requests per minute per API key, per signed-in user, and per address for signed-out calls. */
     rateLimits: {
       apiKey: env.API_KEY_RATE_LIMIT_PER_MINUTE,
       user: env.USER_RATE_LIMIT_PER_MINUTE,
       ip: env.IP_RATE_LIMIT_PER_MINUTE,
     },
-    webDistDir: webDist(env.WEB_DIST_DIR),
-    warnings,
+    /** The built web app the server also serves at /, or null when there is none. */
+    webDistDir,
+    /** Said once at boot, after the logger exists (for example: development secrets were generated). */
+    warnings: secrets.warnings,
   };
+});
+
+export type Config = z.output<typeof ConfigSchema>;
+export type Environment = Config['env'];
+export type LogLevel = Config['logLevel'];
+export type DatabaseConfig = Config['database'];
+export type DatabaseTimeouts = Config['databaseTimeouts'];
+export type ChatLimits = Config['chat'];
+
+/** Validates the environment and resolves defaults. Throws ConfigError naming every bad variable. */
+export function loadConfig(source: EnvSource): Config {
+  // An empty value in a .env file means "not set".
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  // Removed: it opened loopback (Parley's own port too) and every private range at once. Said loudly, so a
+  // self-hosted setup does not just start refusing its provider.
+  if (cleaned.ALLOW_PRIVATE_PROVIDER_URLS !== undefined) {
+    throw new ConfigError(
+      'Invalid configuration:\n  ALLOW_PRIVATE_PROVIDER_URLS: removed; list the hosts or ranges providers may reach in PROVIDER_URL_ALLOWLIST (for example 127.0.0.1:11434,192.168.1.0/24)',
+    );
+  }
+  const parsed = ConfigSchema.safeParse(cleaned);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((issue) => {
+    const name = String(issue.path[0] ?? 'environment');
+    const got = cleaned[name] === undefined ? '' : ` (got ${JSON.stringify(redactValue(name, cleaned[name]))})`;
+    return `  ${name}: ${issue.message}${got}`;
+  });
+  throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+}
+
+type Issues = z.core.$RefinementCtx;
+
+/** AUTH_SECRET and ENCRYPTION_KEYS: required in production, else generated once and kept in DATA_DIR. */
+function resolveSecrets(env: Env, ctx: Issues) {
+  const warnings: string[] = [];
+  let authSecret = env.AUTH_SECRET;
+  let encryptionKeys = env.ENCRYPTION_KEYS;
+  if (env.NODE_ENV === 'production') {
+    if (!authSecret) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUTH_SECRET'],
+        message: 'required when NODE_ENV=production (at least 32 characters of random text)',
+      });
+    }
+    if (!encryptionKeys) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ENCRYPTION_KEYS'],
+        message: 'required when NODE_ENV=production (id:base64-32-byte-key[,…])',
+      });
+    }
+  } else if (!authSecret || !encryptionKeys) {
+    const dev = loadDevSecrets(env.DATA_DIR);
+    authSecret ??= dev.authSecret;
+    encryptionKeys ??= parseKeyring(dev.encryptionKeys);
+    warnings.push(
+      `${dev.created ? 'Generated' : 'Using'} development secrets kept in ${dev.file}; set AUTH_SECRET and ENCRYPTION_KEYS for real use`,
+    );
+  }
+  // Missing only when an issue was added above: the parse fails and this value is never seen.
+  return { authSecret: authSecret ?? '', encryptionKeys: encryptionKeys as Keyring, warnings };
 }
 
 /** Bounds on chat and replies. */
-function chatLimits(env: z.infer<typeof EnvSchema>): ChatLimits {
+function chatLimits(env: Env) {
   return {
     maxMessageChars: env.MAX_MESSAGE_CHARS,
     maxConcurrentGenerations: env.MAX_CONCURRENT_GENERATIONS,
     historyWindow: env.HISTORY_WINDOW_MESSAGES,
+    /** How often a streaming reply's text is written to the database (and its heartbeat). */
     checkpointIntervalMs: env.CHECKPOINT_INTERVAL_MS,
+    /** A reply still `streaming` with no heartbeat for this long was left by a process that died. */
     staleGenerationMs: env.STALE_GENERATION_MS,
+    /** A provider that sends nothing for this long (first token included) has its call aborted: the reply errs. */
     providerIdleTimeoutMs: env.PROVIDER_IDLE_TIMEOUT_MS,
+    /** Reply streams one user may hold open at once on one server. */
     maxStreamsPerUser: env.MAX_STREAMS_PER_USER,
+    /** Reply streams all users together may hold open at once on one server. */
     maxStreamsPerServer: env.MAX_STREAMS_PER_SERVER,
+    /** On shutdown, how long live replies may go on to finish before they are closed as interrupted. */
     drainMs: env.REPLY_DRAIN_MS,
+    /** Spend caps: the default cap in tokens per period for every user (null: none), set per user by admins. */
     spendCapTokens: env.SPEND_CAP_TOKENS ?? null,
     spendCapPeriod: env.SPEND_CAP_PERIOD,
+    /** The most a reply may write when its user has a cap: the output half of the worst case a send reserves. */
     spendMaxOutputTokens: env.SPEND_MAX_OUTPUT_TOKENS,
   };
 }
 
-/** What servers share (Redis) and what watches them (metrics), null when not configured. */
-function sharedServices(env: { REDIS_URL?: string; REDIS_PREFIX: string; METRICS_TOKEN?: string }) {
-  return { redisUrl: env.REDIS_URL ?? null, redisPrefix: env.REDIS_PREFIX, metricsToken: env.METRICS_TOKEN ?? null };
-}
-
 /** The web app's build: WEB_DIST_DIR, else apps/web/dist when it has been built. */
-function webDist(configured: string | undefined): string | null {
+function webDist(configured: string | undefined, ctx: Issues): string | null {
   if (configured) {
-    if (!existsSync(join(configured, 'index.html'))) {
-      throw new ConfigError(
-        `Invalid configuration:\n  WEB_DIST_DIR: expected a folder with index.html (got "${configured}")`,
-      );
-    }
-    return resolve(configured);
+    if (existsSync(join(configured, 'index.html'))) return resolve(configured);
+    ctx.addIssue({ code: 'custom', path: ['WEB_DIST_DIR'], message: 'expected a folder with index.html' });
+    return null;
   }
   const built = fileURLToPath(new URL('../../../../web/dist', import.meta.url));
   return existsSync(join(built, 'index.html')) ? built : null;

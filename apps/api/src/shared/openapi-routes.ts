@@ -2,6 +2,8 @@
 // procedure (a test fails when one is missing), and the routes that are not procedures — Better Auth's, the tRPC
 // event streams, and the OpenAI-compatible gateway — written here by hand, each at the server's root URL.
 
+import { PAGING_DOC } from './lib/paging.ts';
+
 type Json = Record<string, unknown>;
 
 /** A summary and a description per procedure (operationId: its path with dashes), used where its meta has none. */
@@ -76,7 +78,7 @@ export const PROCEDURE_DOCS: Record<string, { summary: string; description: stri
   },
   'chat-list': {
     summary: 'Your chats, most recently updated first',
-    description: 'Keyset pages (limit 1 to 100, default 20; pass nextCursor back as cursor); search matches titles.',
+    description: `Search matches titles. ${PAGING_DOC}`,
   },
   'chat-get': {
     summary: 'One chat',
@@ -97,12 +99,11 @@ export const PROCEDURE_DOCS: Record<string, { summary: string; description: stri
   },
   'chat-messages': {
     summary: "A chat's messages, newest first",
-    description: 'Every branch; chat.history gives the path of one branch. Keyset pages as chat.list.',
+    description: `Every branch; chat.history gives the path of one branch. ${PAGING_DOC}`,
   },
   'chat-history': {
     summary: 'The path from the root to a leaf of the chat (default: its current leaf), oldest first',
-    description:
-      'Paged from the leaf end; each message carries siblingIds, the messages with the same parent (the branches at that point).',
+    description: `Each message carries siblingIds, the messages with the same parent (the branches at that point). Paged from the leaf end. ${PAGING_DOC}`,
   },
   'chat-send': {
     summary: 'Send a message; the reply is generated on the server (follow it with chat.stream)',
@@ -165,7 +166,7 @@ export const PROCEDURE_DOCS: Record<string, { summary: string; description: stri
   },
   'users-list': {
     summary: 'Every user (admin)',
-    description: 'Newest first, searchable by email or name; keyset pages.',
+    description: `Newest first, searchable by email or name. ${PAGING_DOC}`,
   },
   'users-setUserLimits': {
     summary: "Set a user's spend cap (admin)",

@@ -1,5 +1,6 @@
 // One chat at /c/:chatId: the path through its tree the chat is on (chat.history), a question being sent with its
 // reply streaming in, and the composer. A question handed over by the new-chat page (navigation state) is sent once.
+import { nextPageParam } from '@parley/shared';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { ArrowDown } from 'lucide-react';
 import { useMemo, useState } from 'react';
@@ -27,9 +28,7 @@ function Conversation({ chatId }: { chatId: string }) {
   const chat = useQuery(trpc.chat.get.queryOptions({ id: chatId }));
   const historyInput = { chatId, limit: 50 };
   const history = useInfiniteQuery(
-    trpc.chat.history.infiniteQueryOptions(historyInput, {
-      getNextPageParam: (page) => page.nextCursor ?? undefined,
-    }),
+    trpc.chat.history.infiniteQueryOptions(historyInput, { getNextPageParam: nextPageParam }),
   );
   const path = useMemo(() => joinPages(history.data?.pages), [history.data]);
 

@@ -1,11 +1,11 @@
 // The conversation shown is one path through the chat's tree (chat.history: root to the current leaf, each message
 // with its siblings' ids). Helpers over that path.
-import type { RouterOutputs } from '@parley/shared';
+import type { Page, RouterOutputs } from '@parley/shared';
 
 export type PathItem = RouterOutputs['chat']['history']['items'][number];
 
 /** History pages come newest part first, each oldest first: the whole path, oldest first. */
-export function joinPages(pages: { items: PathItem[] }[] | undefined): PathItem[] {
+export function joinPages(pages: Page<PathItem>[] | undefined): PathItem[] {
   return [...(pages ?? [])].reverse().flatMap((page) => page.items);
 }
 

@@ -1,4 +1,5 @@
 // The sidebar: new chat, search by title, and every chat grouped by date, loaded page by page as it scrolls.
+import { nextPageParam } from '@parley/shared';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { Plus, Search } from 'lucide-react';
 import { useDeferredValue, useEffect, useRef, useState } from 'react';
@@ -16,10 +17,7 @@ export function Sidebar({ onNavigate }: { onNavigate?: () => void }) {
   const query = useDeferredValue(search.trim());
   const providers = useQuery(trpc.providers.list.queryOptions());
   const chats = useInfiniteQuery(
-    trpc.chat.list.infiniteQueryOptions(
-      { limit: 30, search: query || undefined },
-      { getNextPageParam: (page) => page.nextCursor ?? undefined },
-    ),
+    trpc.chat.list.infiniteQueryOptions({ limit: 30, search: query || undefined }, { getNextPageParam: nextPageParam }),
   );
   const hidden = usePendingDeletes();
   const items = (chats.data?.pages.flatMap((p) => p.items) ?? []).filter((c) => !hidden.has(c.id));

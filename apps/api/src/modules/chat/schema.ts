@@ -1,14 +1,12 @@
 // Zod schemas for the chat procedures, built once at module level.
-import { MAX_SYSTEM_PROMPT_CHARS, MAX_TITLE_CHARS, MESSAGE_CHARS_BOUND } from '@parley/shared/limits';
 import { z } from 'zod';
+import { pageInput, pageOf } from '../../shared/lib/paging.ts';
 import { MessageSchema } from '../replies/index.ts';
 
 const Id = z.string().min(1).max(64);
-const Title = z.string().trim().min(1).max(MAX_TITLE_CHARS);
+const Title = z.string().trim().min(1).max(200);
 const Model = z.string().trim().min(1).max(200);
-const SystemPrompt = z.string().max(MAX_SYSTEM_PROMPT_CHARS);
-const Limit = z.number().int().min(1).max(100).default(20);
-const Cursor = z.string().min(1).max(200);
+const SystemPrompt = z.string().max(20_000);
 
 export const ChatSchema = z.object({
   id: z.string(),
@@ -24,14 +22,8 @@ export const ChatSchema = z.object({
   updatedAt: z.date(),
 });
 
-const page = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().nullable() });
-
-export const ListChatsInput = z.object({
-  cursor: Cursor.optional(),
-  limit: Limit,
-  search: z.string().trim().max(200).optional(),
-});
-export const ChatPage = page(ChatSchema);
+export const ListChatsInput = pageInput({ search: z.string().trim().max(200).optional() });
+export const ChatPage = pageOf(ChatSchema);
 export const IdInput = z.object({ id: Id });
 export const CreateChatInput = z.object({
   title: Title.optional(),
@@ -47,12 +39,12 @@ export const UpdateChatInput = z.object({
   systemPrompt: SystemPrompt.nullable().optional(),
 });
 export const DeleteChatOutput = z.object({ id: z.string() });
-export const MessagesInput = z.object({ chatId: Id, cursor: Cursor.optional(), limit: Limit });
-export const MessagePage = page(MessageSchema);
+export const MessagesInput = pageInput({ chatId: Id });
+export const MessagePage = pageOf(MessageSchema);
 export const SendInput = z.object({
   chatId: Id,
   // The configured MAX_MESSAGE_CHARS is checked in the service; this bound only keeps absurd bodies out.
-  text: z.string().min(1).max(MESSAGE_CHARS_BOUND),
+  text: z.string().min(1).max(1_000_000),
   clientRequestId: z.string().min(1).max(128).optional(),
   providerId: Id.optional(),
   model: Model.optional(),
@@ -68,15 +60,10 @@ export const SendOutput = z.object({ userMessage: MessageSchema, assistantMessag
 export const MessageIdInput = z.object({ messageId: Id });
 export const RegenerateOutput = z.object({ assistantMessage: MessageSchema });
 
-export const HistoryInput = z.object({
-  chatId: Id,
-  leafId: Id.optional(),
-  cursor: Cursor.optional(),
-  limit: Limit,
-});
+export const HistoryInput = pageInput({ chatId: Id, leafId: Id.optional() });
 /** A message on the path, with the ids of its siblings (the same parent, creation order, itself included). */
 export const HistoryItem = MessageSchema.extend({ siblingIds: z.array(z.string()) });
-export const HistoryPage = page(HistoryItem);
+export const HistoryPage = pageOf(HistoryItem);
 export const SelectBranchInput = z.object({ chatId: Id, messageId: Id });
 export const ForkInput = z.object({ chatId: Id, messageId: Id, title: Title.optional() });
 

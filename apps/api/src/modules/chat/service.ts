@@ -1,9 +1,10 @@
 // Chats: create, list, change, delete, read their messages. Replies begin in the replies module; this module names
 // a new chat after its first exchange.
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import type { Db } from '../../shared/db/client.ts';
-import { decodeCursor, encodeCursor, isTimeIdCursor } from '../../shared/lib/cursor.ts';
 import { AppError } from '../../shared/lib/errors.ts';
+import { cursorKind, fetchSize, TimeIdValue, toPage } from '../../shared/lib/paging.ts';
 import { getProvider } from '../providers/index.ts';
 import {
   beginSend,
@@ -36,7 +37,10 @@ export function toChat(row: repository.ChatRow): Chat {
   };
 }
 
-const isMessageCursor = (v: unknown): v is { seq: number } => Number.isSafeInteger((v as { seq?: unknown })?.seq);
+/** chat.list pages over (updatedAt, id), newest first. */
+export const ChatsCursor = cursorKind('chats', TimeIdValue);
+/** chat.messages pages over seq, newest first. */
+export const MessagesCursor = cursorKind('messages', z.object({ seq: z.int() }));
 
 export async function listChats({
   db,
@@ -45,18 +49,14 @@ export async function listChats({
   limit,
   search,
 }: ChatScope & { cursor?: string; limit: number; search?: string }) {
-  const after = cursor ? decodeCursor(cursor, isTimeIdCursor) : undefined;
+  const after = ChatsCursor.decode(cursor);
   const rows = await repository.findChats(db, userId, {
-    limit: limit + 1,
+    limit: fetchSize(limit),
     after: after ? { updatedAt: new Date(after.t), id: after.id } : undefined,
     search: search || undefined,
   });
-  const items = rows.slice(0, limit).map(toChat);
-  const last = items.at(-1);
-  return {
-    items,
-    nextCursor: rows.length > limit && last ? encodeCursor({ t: last.updatedAt.toISOString(), id: last.id }) : null,
-  };
+  const page = toPage(rows, limit, (last) => ChatsCursor.encode({ t: last.updatedAt.toISOString(), id: last.id }));
+  return { ...page, items: page.items.map(toChat) };
 }
 
 async function findOwnChat(db: Db, userId: string, id: string): Promise<repository.ChatRow> {
@@ -118,14 +118,10 @@ export async function listMessages({
   limit,
 }: ChatScope & { chatId: string; cursor?: string; limit: number }) {
   await findOwnChat(db, userId, chatId);
-  const before = cursor ? decodeCursor(cursor, isMessageCursor) : undefined;
-  const rows = await repository.findMessages(db, userId, chatId, { limit: limit + 1, beforeSeq: before?.seq });
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  return {
-    items: page.map(toMessage),
-    nextCursor: rows.length > limit && last ? encodeCursor({ seq: last.seq }) : null,
-  };
+  const before = MessagesCursor.decode(cursor);
+  const rows = await repository.findMessages(db, userId, chatId, { limit: fetchSize(limit), beforeSeq: before?.seq });
+  const page = toPage(rows, limit, (last) => MessagesCursor.encode({ seq: last.seq }));
+  return { ...page, items: page.items.map(toMessage) };
 }
 
 export type SendOptions = ReplyDeps & { input: SendReplyInput };

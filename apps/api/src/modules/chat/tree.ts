@@ -1,17 +1,16 @@
 // Conversations as trees: the path to a leaf (chat.history), choosing a branch (chat.selectBranch) and copying a
 // path into a new chat (chat.fork). Sending and regenerating move the leaf in the replies module.
 import { randomUUID } from 'node:crypto';
-import { decodeCursor, encodeCursor } from '../../shared/lib/cursor.ts';
+import { z } from 'zod';
 import { AppError } from '../../shared/lib/errors.ts';
+import { CursorId, cursorKind, fetchSize, toPage } from '../../shared/lib/paging.ts';
 import { toMessage } from '../replies/index.ts';
 import * as repository from './repository.ts';
 import { type ChatScope, toChat } from './service.ts';
 import * as tree from './tree-repository.ts';
 
-const isBeforeCursor = (v: unknown): v is { before: string } => {
-  const before = (v as { before?: unknown })?.before;
-  return typeof before === 'string' && before.length > 0 && before.length <= 64;
-};
+/** chat.history pages from the leaf towards the root: the id of the oldest message shown so far. */
+export const HistoryCursor = cursorKind('history', z.object({ before: CursorId }));
 
 export interface HistoryOptions extends ChatScope {
   chatId: string;
@@ -25,24 +24,25 @@ export interface HistoryOptions extends ChatScope {
  * first page holds the leaf and the `limit - 1` messages above it; `nextCursor` continues towards the root.
  */
 export async function chatHistory({ db, userId, chatId, leafId, cursor, limit }: HistoryOptions) {
-  const before = cursor ? decodeCursor(cursor, isBeforeCursor) : undefined;
+  const before = HistoryCursor.decode(cursor);
   const [chatRow, rows] = await Promise.all([
     repository.findChat(db, userId, chatId),
-    tree.findPathPage(db, userId, chatId, { leafId, beforeId: before?.before, limit: limit + 1 }),
+    tree.findPathPage(db, userId, chatId, { leafId, beforeId: before?.before, limit: fetchSize(limit) }),
   ]);
   if (!chatRow) throw new AppError('CHAT_NOT_FOUND');
   if (leafId && !before && rows.length === 0) {
     throw new AppError('MESSAGE_NOT_FOUND', 'leafId is not a message of this chat', { field: 'leafId' });
   }
-  const page = rows.slice(0, limit).reverse();
+  // Fetched from the leaf up: the last row kept is the oldest shown, where the next page starts.
+  const page = toPage(rows, limit, (oldest) => HistoryCursor.encode({ before: oldest.id }));
+  const path = page.items.reverse();
   const siblings = await tree.findSiblings(
     db,
     chatId,
-    page.map((row) => row.parentId),
+    path.map((row) => row.parentId),
   );
-  const items = page.map((row) => ({ ...toMessage(row), siblingIds: siblings.get(row.parentId) ?? [row.id] }));
-  const oldest = items[0];
-  return { items, nextCursor: rows.length > limit && oldest ? encodeCursor({ before: oldest.id }) : null };
+  const items = path.map((row) => ({ ...toMessage(row), siblingIds: siblings.get(row.parentId) ?? [row.id] }));
+  return { ...page, items };
 }
 
 /** The chat's current leaf becomes the newest message under `messageId` (a branch chosen among siblings). */

@@ -1,7 +1,7 @@
 // Zod schemas for the users procedures.
-import { MAX_NAME_CHARS } from '@parley/shared/limits';
 import { z } from 'zod';
 import { dateInRange, isAllowedImageUrl } from '../../shared/lib/input-policy.ts';
+import { pageInput, pageOf } from '../../shared/lib/paging.ts';
 import { UserSchema } from '../auth/index.ts';
 import { ChatSchema } from '../chat/index.ts';
 import { PreferencesSchema } from '../preferences/index.ts';
@@ -10,7 +10,7 @@ import { MessageSchema } from '../replies/index.ts';
 
 export const MeOutput = UserSchema.extend({ preferences: PreferencesSchema });
 export const UpdateProfileInput = z.object({
-  name: z.string().trim().min(1).max(MAX_NAME_CHARS).optional(),
+  name: z.string().trim().min(1).max(100).optional(),
   // https: or an inline data:image/ (never javascript:, nor http: mixed content).
   image: z
     .string()
@@ -69,12 +69,8 @@ export const ExportOutput = z.object({
 export const DeleteAccountInput = z.object({ confirmEmail: z.string().trim().min(1).max(320) });
 export const DeleteAccountOutput = z.object({ deleted: z.literal(true) });
 
-export const ListUsersInput = z.object({
-  cursor: z.string().min(1).max(200).optional(),
-  limit: z.number().int().min(1).max(100).default(20),
-  search: z.string().trim().max(200).optional(),
-});
-export const UserPage = z.object({ items: z.array(UserSchema), nextCursor: z.string().nullable() });
+export const ListUsersInput = pageInput({ search: z.string().trim().max(200).optional() });
+export const UserPage = pageOf(UserSchema);
 export const SetRoleInput = z.object({ userId: z.string().min(1).max(64), role: z.enum(['user', 'admin']) });
 
 export type UpdateProfileInput = z.infer<typeof UpdateProfileInput>;

@@ -1,7 +1,7 @@
 // The signed-in user's profile, usage, export and deletion; and the admin's view of all users.
 import type { Db } from '../../shared/db/client.ts';
-import { decodeCursor, encodeCursor, isTimeIdCursor } from '../../shared/lib/cursor.ts';
 import { AppError } from '../../shared/lib/errors.ts';
+import { cursorKind, fetchSize, TimeIdValue, toPage } from '../../shared/lib/paging.ts';
 import { exportChats } from '../chat/index.ts';
 import { getPreferences } from '../preferences/index.ts';
 import { listProviders } from '../providers/index.ts';
@@ -174,7 +174,8 @@ export async function deleteAccount({ db, userId, confirmEmail, engine, log }: D
   return { deleted: true as const };
 }
 
-const fromCursor = ({ t, id }: { t: string; id: string }) => ({ createdAt: new Date(t), id });
+/** users.list pages over (createdAt, id), newest first. */
+export const UsersCursor = cursorKind('users', TimeIdValue);
 
 export async function listUsers({
   db,
@@ -187,17 +188,14 @@ export async function listUsers({
   limit: number;
   search?: string;
 }) {
+  const after = UsersCursor.decode(cursor);
   const rows = await repository.findUsers(db, {
-    limit: limit + 1,
-    after: cursor ? fromCursor(decodeCursor(cursor, isTimeIdCursor)) : undefined,
+    limit: fetchSize(limit),
+    after: after ? { createdAt: new Date(after.t), id: after.id } : undefined,
     search: search || undefined,
   });
-  const items = rows.slice(0, limit).map(toUser);
-  const last = items.at(-1);
-  return {
-    items,
-    nextCursor: rows.length > limit && last ? encodeCursor({ t: last.createdAt.toISOString(), id: last.id }) : null,
-  };
+  const page = toPage(rows, limit, (last) => UsersCursor.encode({ t: last.createdAt.toISOString(), id: last.id }));
+  return { ...page, items: page.items.map(toUser) };
 }
 
 /** Changes a user's role; the last admin cannot be demoted (checked under a lock on the admins' rows). */

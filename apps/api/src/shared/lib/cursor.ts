@@ -1,7 +1,7 @@
-// Keyset-pagination cursors: opaque to clients (base64url JSON and a MAC over it), checked when they come back.
+// The crypto half of the paging kit (paging.ts): a cursor is base64url JSON and a MAC over it and its kind, opaque
+// to clients and checked when it comes back. Only paging.ts calls these; lists use its cursor kinds.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { AppError } from './errors.ts';
-import { badString, dateInRange } from './input-policy.ts';
 
 /**
  * The MAC key: derived from AUTH_SECRET by app.ts (setCursorSecret), so every server of a deployment and every
@@ -13,41 +13,33 @@ export function setCursorSecret(secret: string): void {
   key = createHmac('sha256', secret).update('parley cursor v1').digest();
 }
 
-/** 16 bytes of HMAC-SHA256: enough that a client cannot forge or alter a cursor, short enough for a URL. */
-const mac = (payload: string) => createHmac('sha256', key).update(payload).digest().subarray(0, 16);
+/**
+ * 16 bytes of HMAC-SHA256 over the kind and the payload: enough that a client cannot forge or alter a cursor, short
+ * enough for a URL; and a cursor of one list is refused by another (the kind is a name without dots).
+ */
+const mac = (kind: string, payload: string) =>
+  createHmac('sha256', key).update(`${kind}.${payload}`).digest().subarray(0, 16);
 
-export function encodeCursor(value: object): string {
+export function signCursor(kind: string, value: unknown): string {
   const payload = Buffer.from(JSON.stringify(value)).toString('base64url');
-  return `${payload}.${mac(payload).toString('base64url')}`;
+  return `${payload}.${mac(kind, payload).toString('base64url')}`;
 }
+
+/** INVALID_CURSOR (400) on `cursor`: the client sent a cursor this server did not give out for this list. */
+export const invalidCursor = () => new AppError('INVALID_CURSOR', undefined, { field: 'cursor' });
 
 /**
- * The cursor's value, or INVALID_CURSOR (400) on `cursor` when this server did not give it out: a forged or
- * altered cursor fails its MAC, and the value is checked too (a bad one reaching a query was a 500).
+ * The cursor's value, unchecked (paging.ts checks it against its kind), or INVALID_CURSOR when this server did not
+ * sign it for this kind: a forged or altered cursor, or another list's, fails its MAC.
  */
-export function decodeCursor<T>(cursor: string, valid: (value: unknown) => value is T): T {
+export function openCursor(kind: string, cursor: string): unknown {
   try {
-    const [payload = '', tag = ''] = cursor.split('.');
-    const expected = mac(payload);
+    const [payload = '', tag = '', ...rest] = cursor.split('.');
+    const expected = mac(kind, payload);
     const given = Buffer.from(tag, 'base64url');
-    if (given.length === expected.length && timingSafeEqual(given, expected)) {
-      const value: unknown = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
-      if (valid(value)) return value;
+    if (rest.length === 0 && given.length === expected.length && timingSafeEqual(given, expected)) {
+      return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown;
     }
   } catch {}
-  throw new AppError('INVALID_CURSOR', undefined, { field: 'cursor' });
+  throw invalidCursor();
 }
-
-/** An id as this server writes them: short, printable, no NUL (a forged one would otherwise reach PostgreSQL). */
-const isId = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 64 && !badString(v);
-
-/** A timestamp this server wrote (toISOString), inside the range PostgreSQL stores. */
-const isTimestamp = (v: unknown): v is string => {
-  if (typeof v !== 'string' || v.length > 30) return false;
-  const ms = Date.parse(v);
-  return !Number.isNaN(ms) && dateInRange(new Date(ms));
-};
-
-/** A cursor over (timestamp, id): rows with equal timestamps still page in a stable order. */
-export const isTimeIdCursor = (v: unknown): v is { t: string; id: string } =>
-  isTimestamp((v as { t?: unknown })?.t) && isId((v as { id?: unknown })?.id);

@@ -15,10 +15,14 @@ export const COMPILE_CACHE = join(BUILDS, 'compile-cache');
 /** What the bundle is made of, as names, sizes and modification times: cheap to read (~100 files). */
 function sourceStamp(): string {
   const hash = createHash('sha256');
+  // The server's sources, and @parley/shared's (its errors, limits and kinds are bundled in).
+  const sources = [join(API_DIR, 'src'), join(API_DIR, '..', '..', 'packages', 'shared', 'src')];
   const files = [
-    ...readdirSync(join(API_DIR, 'src'), { recursive: true, withFileTypes: true })
-      .filter((entry) => entry.isFile())
-      .map((entry) => join(entry.parentPath, entry.name)),
+    ...sources.flatMap((dir) =>
+      readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => join(entry.parentPath, entry.name)),
+    ),
     join(API_DIR, 'package.json'),
     join(API_DIR, '..', '..', 'pnpm-lock.yaml'),
     join(API_DIR, 'scripts', 'bundle.ts'),

@@ -1,12 +1,9 @@
 // The typed tRPC client the CLI and its scripts use: calls over batched HTTP, chat.stream over SSE.
 
-import type { AppRouter } from '@parley/shared';
+import { type AppRouter, MAX_BATCH_SIZE } from '@parley/shared';
 import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from '@trpc/client';
 import { EventSource } from 'eventsource';
 import superjson from 'superjson';
-
-/** The server accepts at most this many calls in one batch (TRPC_MAX_BATCH_SIZE defaults to 20). */
-const MAX_BATCH_ITEMS = 20;
 
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
@@ -40,7 +37,8 @@ export function createParleyClient(options: ClientOptions) {
         false: httpBatchLink({
           url,
           transformer: superjson,
-          maxItems: MAX_BATCH_ITEMS,
+          // The server accepts at most this many calls in one batch (TRPC_MAX_BATCH_SIZE's default).
+          maxItems: MAX_BATCH_SIZE,
           headers: options.headers,
           fetch: baseFetch,
         }),

@@ -5,7 +5,7 @@ import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
-import type { RouterInputs } from '@parley/shared';
+import { PROVIDER_KINDS, type ProviderKind } from '@parley/shared';
 import { apiKeyClient, normalizeServerUrl, type ParleyClient } from './client.ts';
 import { configPath, readConfig, removeConfig, resolveTarget, writeConfig } from './config.ts';
 import { CliError, EXIT, exitCodeForStatus } from './errors.ts';
@@ -22,11 +22,7 @@ export interface Session {
   exitCode: number;
 }
 
-export type ProviderKind = RouterInputs['providers']['create']['kind'];
-export const PROVIDER_KINDS = ['openai', 'anthropic', 'google', 'openai-compatible'] as const satisfies ProviderKind[];
-// Fails to compile when the server gains a kind this list lacks.
-const everyKindListed: Exclude<ProviderKind, (typeof PROVIDER_KINDS)[number]> extends never ? true : false = true;
-void everyKindListed;
+export { PROVIDER_KINDS, type ProviderKind };
 
 function toServerUrl(input: string): string {
   try {

@@ -1,4 +1,5 @@
 // Turning any failure into one clear sentence (and, with --json, a machine-readable object) for stderr.
+import { type AppCode, type ErrorData, errorDataOf } from '@parley/shared';
 import { TRPCClientError } from '@trpc/client';
 import { paint } from './output.ts';
 
@@ -24,16 +25,10 @@ export interface DescribedError {
   /** The tRPC code (UNAUTHORIZED, BAD_REQUEST, …) when the server answered with an error. */
   code?: string;
   /** The server's stable domain code (CHAT_NOT_FOUND, VALIDATION_FAILED, …). */
-  appCode?: string;
+  appCode?: AppCode;
   /** Field-level validation errors, from the server's `data.zodError`. */
   fieldErrors?: Record<string, string[]>;
   formErrors?: string[];
-}
-
-interface ServerErrorData {
-  code?: string;
-  appCode?: string;
-  zodError?: { formErrors?: string[]; fieldErrors?: Record<string, string[] | undefined> };
 }
 
 /**
@@ -54,7 +49,7 @@ export function connectionFailure(error: unknown): string | null {
   return reason ?? (failedFetch ? 'fetch failed' : null);
 }
 
-function fieldErrorsOf(data: ServerErrorData): Pick<DescribedError, 'fieldErrors' | 'formErrors'> {
+function fieldErrorsOf(data: ErrorData): Pick<DescribedError, 'fieldErrors' | 'formErrors'> {
   const zod = data.zodError;
   if (!zod) return {};
   const fieldErrors: Record<string, string[]> = {};
@@ -64,8 +59,8 @@ function fieldErrorsOf(data: ServerErrorData): Pick<DescribedError, 'fieldErrors
   return { fieldErrors, formErrors: zod.formErrors ?? [] };
 }
 
-function describeServerError(message: string, data: ServerErrorData, url: string): DescribedError {
-  const codes = { ...(data.code ? { code: data.code } : {}), ...(data.appCode ? { appCode: data.appCode } : {}) };
+function describeServerError(message: string, data: ErrorData, url: string): DescribedError {
+  const codes = { code: data.code, appCode: data.appCode };
   if (data.code === 'UNAUTHORIZED') {
     return {
       ...codes,
@@ -83,8 +78,8 @@ export function describeError(error: unknown, url: string | undefined): Describe
     return { message: `Cannot reach the Parley server at ${url ?? 'the configured URL'}: ${unreachable}` };
   }
   if (error instanceof TRPCClientError) {
-    const data = (error.data ?? null) as ServerErrorData | null;
-    if (data?.code) return describeServerError(error.message, data, url ?? '<server url>');
+    const data = errorDataOf(error);
+    if (data) return describeServerError(error.message, data, url ?? '<server url>');
     return { message: `Unexpected answer from the Parley server at ${url ?? 'the configured URL'}: ${error.message}` };
   }
   return { message: error instanceof Error ? error.message : String(error) };
@@ -103,11 +98,9 @@ export function formatError(described: DescribedError): string {
 /** The exit code for a failure: 3 for auth, 4 for a limit, 2 for usage, else 1. */
 export function exitCodeFor(error: unknown): number {
   if (error instanceof CliError) return error.exitCode;
-  if (error instanceof TRPCClientError) {
-    const code = (error.data as ServerErrorData | null | undefined)?.code;
-    if (code === 'UNAUTHORIZED' || code === 'FORBIDDEN') return EXIT.AUTH;
-    if (code === 'TOO_MANY_REQUESTS') return EXIT.LIMIT;
-  }
+  const code = errorDataOf(error)?.code;
+  if (code === 'UNAUTHORIZED' || code === 'FORBIDDEN') return EXIT.AUTH;
+  if (code === 'TOO_MANY_REQUESTS') return EXIT.LIMIT;
   return EXIT.ERROR;
 }
 

@@ -2,7 +2,7 @@
 // question to the first token), surviving dropped connections: the server tags every text delta with the length
 // of the text so far (its tracked id), so re-subscribing with lastEventId = the last id seen yields exactly the rest,
 // and nothing is printed twice.
-import type { RouterInputs, RouterOutputs } from '@parley/shared';
+import { errorDataOf, type RouterInputs, type RouterOutputs } from '@parley/shared';
 import { TRPCClientError } from '@trpc/client';
 import type { ParleyClient } from './client.ts';
 
@@ -37,9 +37,9 @@ const RETRYABLE = new Set(['INTERNAL_SERVER_ERROR', 'SERVICE_UNAVAILABLE']);
 /** Errors the server answered with that another attempt cannot fix (bad key, unknown message, bad input). */
 function isFatal(error: unknown): boolean {
   if (!(error instanceof TRPCClientError)) return false;
-  const code = (error.data as { code?: unknown } | undefined)?.code;
+  const code = errorDataOf(error)?.code;
   // A server that cannot answer now (its database is down) may well answer the next attempt.
-  return typeof code === 'string' && !RETRYABLE.has(code);
+  return code !== undefined && !RETRYABLE.has(code);
 }
 
 /** The most specific message in an error, an ErrorEvent from the EventSource, or their causes. */

@@ -1,25 +1,15 @@
 // What to tell the user about a failed call: field errors when the input was refused, else the error's message, and
 // for the errors a user can act on, what to do next.
-import { TRPCClientError } from '@trpc/client';
+import { type AppCode, errorDataOf } from '@parley/shared';
 
 export function errorText(error: unknown): string {
-  if (error instanceof TRPCClientError) {
-    const fields = (error.data as { zodError?: { fieldErrors?: Record<string, string[] | undefined> } } | undefined)
-      ?.zodError?.fieldErrors;
-    const details = fields
-      ? Object.entries(fields).map(([field, messages]) => `${field}: ${messages?.join(', ')}`)
-      : [];
-    return details.length > 0 ? details.join('; ') : error.message;
-  }
+  const fields = errorDataOf(error)?.zodError?.fieldErrors;
+  const details = fields ? Object.entries(fields).map(([field, messages]) => `${field}: ${messages?.join(', ')}`) : [];
+  if (details.length > 0) return details.join('; ');
   return error instanceof Error ? error.message : String(error);
 }
 
-export function errorCode(error: unknown): string | undefined {
-  if (!(error instanceof TRPCClientError)) return undefined;
-  return (error.data as { appCode?: string } | undefined)?.appCode;
-}
-
-const NEXT_STEPS: Record<string, { hint: string; link?: { to: string; label: string } }> = {
+const NEXT_STEPS: Partial<Record<AppCode, { hint: string; link?: { to: string; label: string } }>> = {
   NO_PROVIDER: {
     hint: 'Add an AI provider to start chatting.',
     link: { to: '/settings/providers', label: 'Add a provider' },
@@ -29,7 +19,7 @@ const NEXT_STEPS: Record<string, { hint: string; link?: { to: string; label: str
     link: { to: '/settings/usage', label: 'See usage' },
   },
   RATE_LIMITED: { hint: 'Too many requests just now: wait a moment and try again.' },
-  TOO_MANY_REQUESTS: { hint: 'Other replies are still being written: wait for one to finish, or stop it.' },
+  TOO_MANY_GENERATIONS: { hint: 'Other replies are still being written: wait for one to finish, or stop it.' },
   PROVIDER_UNREACHABLE: {
     hint: 'The provider did not answer. Check its address and key, then try again.',
     link: { to: '/settings/providers', label: 'Check providers' },
@@ -41,7 +31,7 @@ const NEXT_STEPS: Record<string, { hint: string; link?: { to: string; label: str
 };
 
 export function nextStep(error: unknown) {
-  const code = errorCode(error);
+  const code = errorDataOf(error)?.appCode;
   return code ? NEXT_STEPS[code] : undefined;
 }
 

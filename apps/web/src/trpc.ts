@@ -1,5 +1,5 @@
 // The typed API for the app: tRPC hooks over TanStack Query, typed only through @parley/shared.
-import type { AppRouter } from '@parley/shared';
+import { type AppRouter, errorDataOf, MAX_BATCH_SIZE } from '@parley/shared';
 import { MutationCache, QueryCache, QueryClient } from '@tanstack/react-query';
 import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from '@trpc/client';
 import { createTRPCContext } from '@trpc/tanstack-react-query';
@@ -10,8 +10,7 @@ export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
 
 /** A call refused as UNAUTHORIZED: the session ended (signed out elsewhere, revoked, expired): back to sign-in. */
 function onError(error: unknown) {
-  const code = (error as { data?: { code?: string } }).data?.code;
-  if (code !== 'UNAUTHORIZED') return;
+  if (errorDataOf(error)?.code !== 'UNAUTHORIZED') return;
   void authClient.getSession().then((result) => {
     if (!result.data) window.location.reload();
   });
@@ -30,7 +29,7 @@ export const queryClient = new QueryClient({
 });
 
 function isRefusal(error: unknown): boolean {
-  const status = (error as { data?: { httpStatus?: number } }).data?.httpStatus;
+  const status = errorDataOf(error)?.httpStatus;
   return status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 429;
 }
 
@@ -40,7 +39,7 @@ export const trpcClient = createTRPCClient<AppRouter>({
     splitLink({
       condition: (op) => op.type === 'subscription',
       true: httpSubscriptionLink({ url, transformer: superjson, eventSourceOptions: { withCredentials: true } }),
-      false: httpBatchLink({ url, transformer: superjson, maxItems: 20 }),
+      false: httpBatchLink({ url, transformer: superjson, maxItems: MAX_BATCH_SIZE }),
     }),
   ],
 });

@@ -1,12 +1,15 @@
-// What clients import: the router's types, and nothing that runs on the server.
+// What clients import: the router's types, the error contract, the limits and the provider kinds, and nothing
+// that runs on the server.
 
-import type { AppRouter } from '@parley/api/router';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+// By path, types only: @parley/api depends on this package (its pure-data subpaths), not the other way round.
+import type { AppRouter } from '../../../apps/api/src/router.ts';
 
 export type { AppRouter };
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
 
-/** The largest batch the server accepts by default; give a client's batch link `maxItems` no larger than this. */
-export const MAX_BATCH_SIZE = 20;
+export * from './errors.ts';
+export * from './limits.ts';
 export * from './paging.ts';
+export * from './provider-kinds.ts';

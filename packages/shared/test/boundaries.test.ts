@@ -40,6 +40,47 @@ describe('what works', () => {
     expect(code.length).toBeLessThan(500);
   });
 
+  it('a client bundle of the shared error contract, limits and kinds holds no server code', async () => {
+    const result = await build({
+      stdin: {
+        contents: [
+          "import { errorDataOf, ERROR_CODES, MAX_NAME_CHARS, PROVIDER_KINDS } from './src/index.ts';",
+          "import { APP_CODES } from '@parley/shared/errors';",
+          "import { MAX_SYSTEM_PROMPT_CHARS } from '@parley/shared/limits';",
+          "import { PROVIDER_KINDS as KINDS } from '@parley/shared/provider-kinds';",
+          'console.log(errorDataOf(null), ERROR_CODES, MAX_NAME_CHARS, PROVIDER_KINDS, APP_CODES, MAX_SYSTEM_PROMPT_CHARS, KINDS);',
+        ].join('\n'),
+        resolveDir: new URL('..', import.meta.url).pathname,
+        loader: 'ts',
+      },
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      write: false,
+      metafile: true,
+      minify: true,
+    });
+    const inputs = Object.keys(result.metafile.inputs);
+    expect(inputs.filter((i) => i.includes('apps/api') || i.includes('node_modules'))).toEqual([]);
+    const code = result.outputFiles[0]?.text ?? '';
+    expect(code).toContain('CHAT_NOT_FOUND');
+    expect(code.length).toBeLessThan(4000);
+  });
+
+  it('the server imports only the pure-data subpaths of @parley/shared; shared reaches the server for types only', () => {
+    const files = (dir: string) =>
+      readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' })
+        .filter((name) => /\.tsx?$/.test(name))
+        .map((name) => ({ path: `${dir}/${name}`, text: readFileSync(join(ROOT, dir, name), 'utf8') }));
+    // The root export carries the router's types: the server importing it would close a cycle through itself.
+    const rootImports = files('apps/api/src').filter(({ text }) => /from '@parley\/shared'/.test(text));
+    expect(rootImports.map((f) => f.path)).toEqual([]);
+    const serverImports = files('packages/shared/src').flatMap(({ path, text }) =>
+      [...text.matchAll(/^import(?! type ).*from '([^']*apps\/api[^']*)'/gm)].map((m) => `${path}: ${m[1]}`),
+    );
+    expect(serverImports).toEqual([]);
+  });
+
   it('no workspace package depends on another in a cycle', () => {
     const packages = workspacePackages();
     const names = new Set(packages.map((p) => p.name));

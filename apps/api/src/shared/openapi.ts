@@ -1,21 +1,24 @@
 // The OpenAPI 3.1 document, generated from the procedures' own Zod schemas (trpc-to-openapi + zod-openapi); every
 // operation has a summary, and the routes that are not procedures (Better Auth, the event streams, the gateway) are
 // added from openapi-routes.ts. Both auth schemes are declared; every error response carries tRPC's error data.
+
+import { APP_CODES, type ErrorData } from '@parley/shared/errors';
 import { generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
 import { appRouter } from '../router.ts';
-import { ERROR_CODES } from './lib/errors.ts';
 import { BEARER_SCHEME, EXTRA_TAGS, extraPaths, PROCEDURE_DOCS } from './openapi-routes.ts';
 import { REST_BASE_PATH } from './rest-base-path.ts';
 
 export { REST_BASE_PATH };
 
+/** `data` of every error: ErrorData (@parley/shared), its appCode one of the shared table's codes. */
 const errorData = {
   type: 'object',
   description: 'tRPC error data: the tRPC code, the HTTP status, and a stable domain code (appCode).',
   properties: {
     code: { type: 'string' },
     httpStatus: { type: 'integer' },
-    appCode: { type: 'string', enum: Object.keys(ERROR_CODES) },
+    appCode: { type: 'string', enum: [...APP_CODES] },
+    path: { type: 'string', description: 'The procedure (chat.send).' },
     requestId: { type: 'string' },
     zodError: {
       type: 'object',
@@ -27,6 +30,11 @@ const errorData = {
     },
   },
   required: ['code', 'httpStatus', 'appCode'],
+} satisfies {
+  type: 'object';
+  description: string;
+  properties: Record<keyof ErrorData, unknown>;
+  required: (keyof ErrorData)[];
 };
 
 type Json = Record<string, unknown>;

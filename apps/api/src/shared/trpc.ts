@@ -9,7 +9,7 @@ import type { Replies } from '../modules/replies/index.ts';
 import type { Auth } from './auth.ts';
 import type { Db } from './db/client.ts';
 import type { Config } from './lib/env.ts';
-import { type AppCode, AppError, appCodeForTrpcCode, ERROR_CODES, toAppError } from './lib/errors.ts';
+import { type AppCode, AppError, appCodeForTrpcCode, ERROR_CODES, type ErrorData, toAppError } from './lib/errors.ts';
 import { inputFault } from './lib/input-policy.ts';
 import { transformer } from './lib/wire.ts';
 
@@ -43,15 +43,6 @@ export interface Context {
   contextError?: unknown;
 }
 
-export interface ErrorData {
-  code: string;
-  httpStatus: number;
-  appCode: AppCode;
-  path?: string;
-  requestId?: string;
-  zodError?: { formErrors: string[]; fieldErrors: Record<string, string[] | undefined> };
-}
-
 const t = initTRPC
   .context<Context>()
   .meta<OpenApiMeta>()
@@ -75,6 +66,7 @@ const t = initTRPC
           : zodError
             ? 'VALIDATION_FAILED'
             : appCodeForTrpcCode(error.code);
+      // The shape clients read: ErrorData, owned by @parley/shared (declared, so clients infer exactly it).
       const data: ErrorData = {
         code: shape.data.code,
         httpStatus: shape.data.httpStatus,

@@ -1,15 +1,16 @@
 // Small pieces of the chat page: the refusal shown in place with what to do next, the question handed over by the
 // new-chat page, and whether a chat's error means it does not exist.
+
+import { errorDataOf } from '@parley/shared';
 import { useEffect, useRef } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
-import { errorCode, errorText, nextStep } from '../errors.ts';
+import { errorText, nextStep } from '../errors.ts';
 import { Alert } from '../ui/Alert.tsx';
 
 /** The chat does not exist, is someone else's, or its id is malformed. */
 export function isMissing(error: unknown): boolean {
-  if (!error) return false;
-  const code = (error as { data?: { code?: string } }).data?.code;
-  return errorCode(error) === 'CHAT_NOT_FOUND' || code === 'NOT_FOUND' || code === 'BAD_REQUEST';
+  const data = errorDataOf(error);
+  return data?.appCode === 'CHAT_NOT_FOUND' || data?.code === 'NOT_FOUND' || data?.code === 'BAD_REQUEST';
 }
 
 /**

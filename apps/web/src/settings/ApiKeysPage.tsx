@@ -1,4 +1,5 @@
 // API keys for scripts and the CLI: create (the key is shown this once, with a copy button) and revoke.
+import { MAX_API_KEY_NAME_CHARS } from '@parley/shared';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { errorText } from '../errors.ts';
@@ -76,7 +77,13 @@ export function ApiKeysPage() {
           }}
         >
           <div className="flex-1">
-            <TextField label="Key name" name="name" required maxLength={32} placeholder="e.g. laptop CLI" />
+            <TextField
+              label="Key name"
+              name="name"
+              required
+              maxLength={MAX_API_KEY_NAME_CHARS}
+              placeholder="e.g. laptop CLI"
+            />
           </div>
           <SelectField label="Expires" name="expires" defaultValue="90">
             <option value="30">in 30 days</option>

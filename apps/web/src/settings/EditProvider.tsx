@@ -1,6 +1,6 @@
 // Edit a provider in a dialog: its name, default model, a new key (the stored one is never shown), and its prices
 // per model (per million tokens, in the user's own currency) for the usage figures.
-import type { RouterOutputs } from '@parley/shared';
+import { MAX_NAME_CHARS, type RouterOutputs } from '@parley/shared';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Plus, Trash2 } from 'lucide-react';
 import { useState } from 'react';
@@ -55,7 +55,7 @@ export function EditProvider({
           });
         }}
       >
-        <TextField label="Name" name="name" defaultValue={provider.name} required maxLength={100} />
+        <TextField label="Name" name="name" defaultValue={provider.name} required maxLength={MAX_NAME_CHARS} />
         <TextField label="Default model" name="defaultModel" defaultValue={provider.defaultModel ?? ''} />
         <TextField
           label="New API key"

@@ -1,4 +1,5 @@
 // Preferences: the default provider and model for new chats, a system prompt, and the theme.
+import { MAX_SYSTEM_PROMPT_CHARS } from '@parley/shared';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { errorText } from '../errors.ts';
@@ -69,6 +70,7 @@ export function PreferencesPage() {
             label="System prompt"
             name="systemPrompt"
             defaultValue={prefs.systemPrompt ?? ''}
+            maxLength={MAX_SYSTEM_PROMPT_CHARS}
             hint="Sent before every new chat's messages."
           />
           {update.error && <Alert>{errorText(update.error)}</Alert>}

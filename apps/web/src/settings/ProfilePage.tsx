@@ -1,4 +1,5 @@
 // Profile: the name and picture shown for the account.
+import { MAX_NAME_CHARS } from '@parley/shared';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { errorText } from '../errors.ts';
 import { useTRPC } from '../trpc.ts';
@@ -29,7 +30,14 @@ export function ProfilePage() {
           update.mutate({ name: String(form.get('name') ?? '').trim(), image: image || null });
         }}
       >
-        <TextField label="Name" name="name" defaultValue={me.data.name} required maxLength={100} autoComplete="name" />
+        <TextField
+          label="Name"
+          name="name"
+          defaultValue={me.data.name}
+          required
+          maxLength={MAX_NAME_CHARS}
+          autoComplete="name"
+        />
         <TextField
           label="Picture URL"
           name="image"

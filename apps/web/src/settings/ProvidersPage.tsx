@@ -1,6 +1,6 @@
 // Providers: the user's AI providers (test, models, make default, delete after confirming) and a form to add one
 // with the fields its kind needs. A key is never shown again, only its hint.
-import type { RouterOutputs } from '@parley/shared';
+import { MAX_NAME_CHARS, type ProviderKind, type RouterOutputs } from '@parley/shared';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { errorText } from '../errors.ts';
@@ -12,7 +12,7 @@ import { ConfirmDialog } from '../ui/Dialog.tsx';
 import { SelectField, TextField } from '../ui/Field.tsx';
 import { EditProvider } from './EditProvider.tsx';
 
-type Kind = RouterOutputs['providers']['kinds'][number]['kind'];
+type Kind = ProviderKind;
 type Provider = RouterOutputs['providers']['list'][number];
 type TestReport = RouterOutputs['providers']['test'];
 
@@ -143,7 +143,7 @@ function AddProvider() {
             </option>
           ))}
         </SelectField>
-        <TextField label="Name" name="name" required maxLength={100} placeholder="e.g. Work OpenAI" />
+        <TextField label="Name" name="name" required maxLength={MAX_NAME_CHARS} placeholder="e.g. Work OpenAI" />
         <TextField
           label={`Base URL${selected?.needsBaseUrl ? '' : ' (optional)'}`}
           name="baseUrl"

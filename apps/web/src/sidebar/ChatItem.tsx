@@ -1,5 +1,5 @@
 // One chat in the sidebar: a link to it, and a menu to rename it in place or delete it (after a confirmation).
-import type { RouterOutputs } from '@parley/shared';
+import { MAX_TITLE_CHARS, type RouterOutputs } from '@parley/shared';
 import * as Menu from '@radix-ui/react-dropdown-menu';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { MoreHorizontal, Pencil, Trash2 } from 'lucide-react';
@@ -71,7 +71,7 @@ export function ChatItem({ chat, onNavigate }: { chat: Chat; onNavigate?: () => 
             id={`rename-${chat.id}`}
             name="title"
             defaultValue={chat.title ?? ''}
-            maxLength={200}
+            maxLength={MAX_TITLE_CHARS}
             // biome-ignore lint/a11y/noAutofocus: the user just asked to rename this chat
             autoFocus
             onBlur={(event) => event.currentTarget.form?.requestSubmit()}

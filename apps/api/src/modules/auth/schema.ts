@@ -1,4 +1,5 @@
 // Zod schemas for the auth procedures, built once at module level.
+import { MAX_API_KEY_NAME_CHARS } from '@parley/shared/limits';
 import { z } from 'zod';
 
 export const UserSchema = z.object({
@@ -43,7 +44,7 @@ export const ApiKeyListOutput = z.array(
   }),
 );
 export const CreateApiKeyInput = z.object({
-  name: z.string().trim().min(1).max(32),
+  name: z.string().trim().min(1).max(MAX_API_KEY_NAME_CHARS),
   expiresInDays: z.number().int().min(1).max(365).optional(),
 });
 export const CreateApiKeyOutput = z.object({

@@ -1,12 +1,13 @@
 // Zod schemas for the chat procedures, built once at module level.
+import { MAX_SYSTEM_PROMPT_CHARS, MAX_TITLE_CHARS, MESSAGE_CHARS_BOUND } from '@parley/shared/limits';
 import { z } from 'zod';
 import { pageInput, pageOf } from '../../shared/lib/paging.ts';
 import { MessageSchema } from '../replies/index.ts';
 
 const Id = z.string().min(1).max(64);
-const Title = z.string().trim().min(1).max(200);
+const Title = z.string().trim().min(1).max(MAX_TITLE_CHARS);
 const Model = z.string().trim().min(1).max(200);
-const SystemPrompt = z.string().max(20_000);
+const SystemPrompt = z.string().max(MAX_SYSTEM_PROMPT_CHARS);
 
 export const ChatSchema = z.object({
   id: z.string(),
@@ -44,7 +45,7 @@ export const MessagePage = pageOf(MessageSchema);
 export const SendInput = z.object({
   chatId: Id,
   // The configured MAX_MESSAGE_CHARS is checked in the service; this bound only keeps absurd bodies out.
-  text: z.string().min(1).max(1_000_000),
+  text: z.string().min(1).max(MESSAGE_CHARS_BOUND),
   clientRequestId: z.string().min(1).max(128).optional(),
   providerId: Id.optional(),
   model: Model.optional(),

@@ -1,3 +1,4 @@
+import { MAX_SYSTEM_PROMPT_CHARS } from '@parley/shared/limits';
 import { z } from 'zod';
 
 export const PreferencesSchema = z.object({
@@ -9,7 +10,7 @@ export const PreferencesSchema = z.object({
 export const UpdatePreferencesInput = z.object({
   defaultProviderId: z.string().min(1).max(64).nullable().optional(),
   defaultModel: z.string().trim().min(1).max(200).nullable().optional(),
-  systemPrompt: z.string().max(20_000).nullable().optional(),
+  systemPrompt: z.string().max(MAX_SYSTEM_PROMPT_CHARS).nullable().optional(),
 });
 
 export type Preferences = z.infer<typeof PreferencesSchema>;

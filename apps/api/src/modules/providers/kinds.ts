@@ -1,11 +1,12 @@
 // The registry of provider kinds. Adding a kind is one entry: its AI SDK provider and its model-list endpoint.
 // Each provider SDK is imported when a model of its kind is first called, and its models are shared (shared-model.ts).
+// The list of kinds is the clients' too: @parley/shared owns it, and KINDS has exactly one entry for each.
+import type { ProviderKind } from '@parley/shared/provider-kinds';
 import type { LanguageModel } from 'ai';
 import type { FetchFunction } from '../../shared/lib/outbound.ts';
 import { keyedModel } from './shared-model.ts';
 
-export const PROVIDER_KINDS = ['openai', 'anthropic', 'google', 'openai-compatible'] as const;
-export type ProviderKind = (typeof PROVIDER_KINDS)[number];
+export { PROVIDER_KINDS, type ProviderKind } from '@parley/shared/provider-kinds';
 
 /** A provider ready to call: the base URL resolved to the kind's default when unset, the key decrypted. */
 export interface ProviderTarget {
@@ -35,6 +36,7 @@ function idsOfData(body: unknown): string[] {
   return data.map((m) => m.id).filter((id): id is string => typeof id === 'string');
 }
 
+/** One entry per kind of the shared list: the Record type refuses a missing kind and an extra one. */
 export const KINDS: Record<ProviderKind, KindDefinition> = {
   openai: {
     label: 'OpenAI',

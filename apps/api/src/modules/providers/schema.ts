@@ -1,10 +1,11 @@
 // Zod schemas for the provider procedures. No schema here can carry an API key out: outputs show only its hint.
+import { MAX_NAME_CHARS } from '@parley/shared/limits';
+import { PROVIDER_KINDS } from '@parley/shared/provider-kinds';
 import { z } from 'zod';
-import { PROVIDER_KINDS } from './kinds.ts';
 
 const Id = z.string().min(1).max(64);
 const Kind = z.enum(PROVIDER_KINDS, { error: `expected one of ${PROVIDER_KINDS.join(', ')}` });
-const Name = z.string().trim().min(1).max(100);
+const Name = z.string().trim().min(1).max(MAX_NAME_CHARS);
 const ApiKey = z.string().trim().min(1).max(2000);
 const BaseUrl = z
   .url({ protocol: /^https?$/, error: 'expected an http(s) URL such as http://127.0.0.1:11434/v1' })

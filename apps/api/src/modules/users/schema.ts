@@ -1,4 +1,5 @@
 // Zod schemas for the users procedures.
+import { MAX_NAME_CHARS } from '@parley/shared/limits';
 import { z } from 'zod';
 import { dateInRange, isAllowedImageUrl } from '../../shared/lib/input-policy.ts';
 import { pageInput, pageOf } from '../../shared/lib/paging.ts';
@@ -10,7 +11,7 @@ import { MessageSchema } from '../replies/index.ts';
 
 export const MeOutput = UserSchema.extend({ preferences: PreferencesSchema });
 export const UpdateProfileInput = z.object({
-  name: z.string().trim().min(1).max(100).optional(),
+  name: z.string().trim().min(1).max(MAX_NAME_CHARS).optional(),
   // https: or an inline data:image/ (never javascript:, nor http: mixed content).
   image: z
     .string()

@@ -1,58 +1,9 @@
-// One domain error type with a closed table of codes. Services throw AppError('SESSION_NOT_FOUND');
-// shared/trpc.ts maps it, in one place, to the tRPC code, HTTP status and data.appCode.
+// One domain error type with a closed table of codes. Services throw AppError('SESSION_NOT_FOUND'); shared/trpc.ts
+// maps it, in one place, to the tRPC code, HTTP status and data.appCode. The table and the data's shape are the
+// clients' contract too: @parley/shared owns them (packages/shared/src/errors.ts), this module re-exports them.
+import { type AppCode, ERROR_CODES } from '@parley/shared/errors';
 
-export type TrpcCode =
-  | 'BAD_REQUEST'
-  | 'UNAUTHORIZED'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'CONFLICT'
-  | 'PRECONDITION_FAILED'
-  | 'PAYLOAD_TOO_LARGE'
-  | 'TOO_MANY_REQUESTS'
-  | 'BAD_GATEWAY'
-  | 'SERVICE_UNAVAILABLE'
-  | 'INTERNAL_SERVER_ERROR';
-
-export const ERROR_CODES = {
-  VALIDATION_FAILED: { trpc: 'BAD_REQUEST', message: 'The input is not valid' },
-  BAD_REQUEST: { trpc: 'BAD_REQUEST', message: 'The request is malformed' },
-  INVALID_CURSOR: { trpc: 'BAD_REQUEST', message: 'cursor is not one this server gave out' },
-  UNAUTHORIZED: { trpc: 'UNAUTHORIZED', message: 'Sign in, or send a valid API key' },
-  FORBIDDEN: { trpc: 'FORBIDDEN', message: 'You are not allowed to do this' },
-  NOT_FOUND: { trpc: 'NOT_FOUND', message: 'Not found' },
-  SESSION_NOT_FOUND: { trpc: 'NOT_FOUND', message: 'Session not found' },
-  PROVIDER_NOT_FOUND: { trpc: 'NOT_FOUND', message: 'Provider not found' },
-  PROVIDER_NAME_TAKEN: { trpc: 'CONFLICT', message: 'You already have a provider with this name' },
-  PROVIDER_UNREACHABLE: { trpc: 'BAD_GATEWAY', message: 'The provider could not be reached' },
-  USER_NOT_FOUND: { trpc: 'NOT_FOUND', message: 'User not found' },
-  LAST_ADMIN: { trpc: 'PRECONDITION_FAILED', message: 'The last admin cannot be demoted; make another admin first' },
-  API_KEY_NOT_FOUND: { trpc: 'NOT_FOUND', message: 'API key not found' },
-  CHAT_NOT_FOUND: { trpc: 'NOT_FOUND', message: 'Chat not found' },
-  MESSAGE_NOT_FOUND: { trpc: 'NOT_FOUND', message: 'Message not found' },
-  MESSAGE_TOO_LONG: { trpc: 'BAD_REQUEST', message: 'The message is too long' },
-  TOO_MANY_STREAMS: {
-    trpc: 'TOO_MANY_REQUESTS',
-    message: 'Too many reply streams are open; close one (or wait for its reply to end)',
-  },
-  TOO_MANY_GENERATIONS: {
-    trpc: 'TOO_MANY_REQUESTS',
-    message: 'Too many replies are generating; wait for one to finish',
-  },
-  QUOTA_EXCEEDED: { trpc: 'FORBIDDEN', message: 'Your spend cap for this period is reached' },
-  NO_PROVIDER: { trpc: 'PRECONDITION_FAILED', message: 'No provider: choose one for the chat or in your preferences' },
-  CONFLICT: { trpc: 'CONFLICT', message: 'This conflicts with existing data' },
-  PRECONDITION_FAILED: { trpc: 'PRECONDITION_FAILED', message: 'A precondition is not met' },
-  PAYLOAD_TOO_LARGE: { trpc: 'PAYLOAD_TOO_LARGE', message: 'The request is too large' },
-  RATE_LIMITED: { trpc: 'TOO_MANY_REQUESTS', message: 'Too many requests; try again later' },
-  SERVICE_UNAVAILABLE: {
-    trpc: 'SERVICE_UNAVAILABLE',
-    message: 'The service is briefly unavailable (its database does not answer); try again shortly',
-  },
-  INTERNAL: { trpc: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' },
-} as const satisfies Record<string, { trpc: TrpcCode; message: string }>;
-
-export type AppCode = keyof typeof ERROR_CODES;
+export { type AppCode, ERROR_CODES, type ErrorData, type TrpcCode } from '@parley/shared/errors';
 
 export class AppError extends Error {
   override name = 'AppError';

@@ -1,4 +1,5 @@
 // Each user's AI providers. The API key is stored only encrypted (AES-256-GCM): ciphertext, IV, tag and key id.
+import { PROVIDER_KINDS } from '@parley/shared/provider-kinds';
 import { index, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { user } from './auth.ts';
 
@@ -15,7 +16,7 @@ export const provider = pgTable(
     userId: text('user_id')
       .notNull()
       .references(() => user.id, { onDelete: 'cascade' }),
-    kind: text('kind', { enum: ['openai', 'anthropic', 'google', 'openai-compatible'] }).notNull(),
+    kind: text('kind', { enum: PROVIDER_KINDS }).notNull(),
     name: text('name').notNull(),
     baseUrl: text('base_url'),
     defaultModel: text('default_model'),

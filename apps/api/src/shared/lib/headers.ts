@@ -1,15 +1,6 @@
-// Node's incoming headers as a Fetch Headers object, for Better Auth and tRPC.
+// Node's incoming headers read in place, on every request (the session lookup, the request context). A full copy
+// into a Fetch Headers object, for Better Auth's own routes, is Better Auth's `fromNodeHeaders` (better-auth/node).
 import type { IncomingHttpHeaders } from 'node:http';
-
-export function toFetchHeaders(incoming: IncomingHttpHeaders): Headers {
-  const headers = new Headers();
-  for (const [name, value] of Object.entries(incoming)) {
-    if (value === undefined) continue;
-    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
-    else headers.set(name, value);
-  }
-  return headers;
-}
 
 /** Reads single headers; a Fetch Headers object is one, and so is the cheap view of Node's headers below. */
 export interface HeaderReader {

@@ -1,8 +1,8 @@
 // Mounts Better Auth's own routes at /api/auth/* (it has no Fastify plugin): Fastify request in, Fetch Request
 // to Better Auth, its Response back with status, headers and every set-cookie.
+import { fromNodeHeaders } from 'better-auth/node';
 import type { FastifyInstance } from 'fastify';
 import { type Auth, CLIENT_IP_HEADER } from '../auth.ts';
-import { toFetchHeaders } from '../lib/headers.ts';
 import { profileFault } from '../lib/input-policy.ts';
 
 const SKIPPED_RESPONSE_HEADERS = new Set(['set-cookie', 'content-length', 'content-encoding', 'transfer-encoding']);
@@ -29,7 +29,7 @@ export async function authPlugin(app: FastifyInstance, { auth, publicUrl }: { au
       if (refused) {
         return reply.code(400).send({ code: 'VALIDATION_FAILED', message: refused, requestId: request.id });
       }
-      const headers = toFetchHeaders(request.headers);
+      const headers = fromNodeHeaders(request.headers);
       headers.set(CLIENT_IP_HEADER, request.ip);
       headers.delete('content-length');
       const hasBody = request.method !== 'GET' && request.body !== undefined && request.body !== null;

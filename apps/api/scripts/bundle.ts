@@ -17,7 +17,7 @@ const ENTRY = join(API_DIR, 'src', 'index.ts');
 const EXTERNAL = ['@electric-sql/pglite', '@node-rs/argon2', 'pino-pretty'];
 
 /**
- * Our modules find files next to themselves (the migrations, the web build, swagger-ui-dist) through
+ * Our modules find files next to themselves (the migrations, the web build, Swagger UI's files) through
  * `import.meta.url`: each keeps its own source file's URL, as if it ran unbundled.
  */
 const keepSourceUrls: Plugin = {

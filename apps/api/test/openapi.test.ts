@@ -77,6 +77,33 @@ describe('what works', () => {
     const listed = (await (await rest('/chats?limit=5')).json()) as { items: { id: string }[] };
     expect(listed.items.map((c) => c.id)).toContain(chat.id);
   });
+
+  it('the docs page (Swagger UI) loads its scripts from this server, which the CSP allows, and shows this document', async () => {
+    const page = await fetch(`${server.url}/docs/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toMatch(/script-src 'self'(;|$)/);
+    const html = await page.text();
+    // Every script is a file of this origin: none inline (the CSP would block it), none from a CDN.
+    const scripts = [...html.matchAll(/<script\b([^>]*)>([^<]*)<\/script>/g)];
+    expect(scripts.length).toBeGreaterThanOrEqual(3);
+    for (const [, attributes, body] of scripts) {
+      expect(attributes).toMatch(/src="\.\/static\//);
+      expect(body?.trim()).toBe('');
+    }
+    for (const [, attributes] of scripts) {
+      const src = /src="\.\/([^"]+)"/.exec(attributes ?? '')?.[1];
+      const asset = await fetch(`${server.url}/docs/${src}`);
+      expect(asset.status).toBe(200);
+      expect(asset.headers.get('content-type')).toMatch(/javascript/);
+      expect((await asset.text()).length).toBeGreaterThan(0);
+    }
+    // The initializer points the UI at ./json, the document /openapi.json serves.
+    const init = await (await fetch(`${server.url}/docs/static/swagger-initializer.js`)).text();
+    expect(init).toContain("resolveUrl('./json')");
+    expect(await (await fetch(`${server.url}/docs/json`)).json()).toEqual(document);
+  });
 });
 
 describe('following a reply without tRPC', () => {

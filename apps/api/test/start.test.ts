@@ -1,5 +1,5 @@
 // `pnpm start` as it ships: the launcher bundles the server and runs the bundle. What the bundle must still do that
-// the source does: find the migrations and swagger-ui next to the source, load argon2 (native) and PGlite (outside
+// the source does: find the migrations and Swagger UI's files next to the source, load argon2 (native) and PGlite (outside
 // the bundle), and the chunks loaded on first use (OpenAPI).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
@@ -74,7 +74,7 @@ describe('what works', () => {
       const document = await fetch(`${url}/openapi.json`);
       expect(document.status).toBe(200);
       expect(((await document.json()) as { openapi: string }).openapi).toMatch(/^3\.1/);
-      const css = await fetch(`${url}/docs/assets/swagger-ui.css`);
+      const css = await fetch(`${url}/docs/static/swagger-ui.css`);
       expect(css.status).toBe(200);
       // Read to the end, as a browser does: an unread, still-compressing answer is in flight and holds the shutdown.
       expect((await css.text()).length).toBeGreaterThan(1000);

@@ -1,33 +1,24 @@
 // Plain JSON over HTTP for callers outside TypeScript: the same procedures, validation and auth as /trpc, at
-// /api/v1/… (trpc-to-openapi), the generated OpenAPI document at /openapi.json, and a docs page at /docs.
+// /api/v1/… (trpc-to-openapi), the generated OpenAPI document at /openapi.json, and Swagger UI at /docs
+// (@fastify/swagger-ui, its assets served from the package: no CDN, and no inline script for the CSP to allow).
 // trpc-to-openapi and the document are loaded on the first request that needs them, not at start (P5: start-up).
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
-import fastifyStatic from '@fastify/static';
+import { dirname, join } from 'node:path';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import type { OpenAPIObject } from 'trpc-to-openapi';
 import { appRouter } from '../../router.ts';
 import { type ContextDeps, createRequestContext } from '../context.ts';
 import { REST_BASE_PATH } from '../rest-base-path.ts';
 
-const SWAGGER_UI = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
-
-const DOCS_PAGE = `<!doctype html>
-<html lang="en">
-<head>
-  <meta charset="utf-8" />
-  <meta name="viewport" content="width=device-width, initial-scale=1" />
-  <title>Parley API</title>
-  <link rel="stylesheet" href="/docs/assets/swagger-ui.css" />
-</head>
-<body>
-  <div id="docs"></div>
-  <script src="/docs/assets/swagger-ui-bundle.js"></script>
-  <script src="/docs/init.js"></script>
-</body>
-</html>`;
-
-const DOCS_INIT = "window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#docs', deepLinking: true });\n";
+/** Swagger UI's files, found from our source file's URL (the server bundle keeps it): the plugin's own default
+ * is found through __dirname, which an ES module bundle does not have. */
+const SWAGGER_UI_STATIC = join(
+  dirname(createRequire(import.meta.url).resolve('@fastify/swagger-ui/package.json')),
+  'static',
+);
 
 export async function restPlugin(app: FastifyInstance, deps: ContextDeps) {
   const contextOf = createRequestContext(deps);
@@ -41,10 +32,25 @@ export async function restPlugin(app: FastifyInstance, deps: ContextDeps) {
   };
 
   app.get('/openapi.json', () => openApiDocument());
-  app.get('/docs', async (_request, reply) => reply.type('text/html; charset=utf-8').send(DOCS_PAGE));
-  // A file, not an inline script: the Content-Security-Policy (plugins/security.ts) allows scripts from this origin only.
-  app.get('/docs/init.js', async (_request, reply) => reply.type('text/javascript; charset=utf-8').send(DOCS_INIT));
-  await app.register(fastifyStatic, { root: SWAGGER_UI, prefix: '/docs/assets/', decorateReply: false });
+
+  // Swagger UI reads the document from /docs/json, which @fastify/swagger serves (static mode: a document given,
+  // not one built from Fastify's routes). The document is built on first use, so the object given is filled in
+  // before the UI's first request for it.
+  const shown: Partial<OpenAPIObject> = {};
+  // (openapi-types, @fastify/swagger's document type, and trpc-to-openapi's differ in detail: one document serves both.)
+  await app.register(fastifySwagger, { mode: 'static', specification: { document: shown as never } });
+  await app.register(fastifySwaggerUi, {
+    routePrefix: '/docs',
+    baseDir: SWAGGER_UI_STATIC,
+    // The logo the plugin would read through __dirname, read from the same files.
+    logo: { type: 'image/svg+xml', content: readFileSync(join(SWAGGER_UI_STATIC, 'logo.svg')) },
+    uiConfig: { deepLinking: true },
+    uiHooks: {
+      async preHandler() {
+        if (!shown.openapi) Object.assign(shown, await openApiDocument());
+      },
+    },
+  });
 
   const options = {
     basePath: REST_BASE_PATH,

@@ -1,40 +1,66 @@
-// Two processes on one PGlite data folder corrupt it: a lock file with the owner's pid keeps the second one out.
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+// Two processes on one PGlite data folder corrupt it: a lock (proper-lockfile) keeps the second one out. The lock is
+// a folder, `<data dir>.lock`, made atomically; its holder touches it every few seconds and removes it on exit, so
+// a lock whose holder died without a word (SIGKILL, power loss) is taken over once it is STALE_MS old. Unlike a pid
+// check, this holds across containers sharing a volume (where pids mean nothing). The holder's pid is written
+// inside, for the message.
+import * as fs from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import lockfile from 'proper-lockfile';
+
+/** A lock not touched for this long is a dead holder's: its holder touches it every STALE_MS / 2. */
+const STALE_MS = 10_000;
 
 export class DataDirLockedError extends Error {
   override name = 'DataDirLockedError';
 }
 
+/** proper-lockfile removes its folder with rmdir, which refuses a folder with our pid file in it. */
+const lockFs = { ...fs, rmdirSync: (path: fs.PathLike) => fs.rmSync(path, { recursive: true }) };
+
 export function acquireDataDirLock(dataDir: string): () => void {
-  const file = resolve(`${dataDir}.lock`);
-  mkdirSync(dirname(file), { recursive: true });
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(file, 'wx', 0o600);
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
-      return () => rmSync(file, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const owner = Number.parseInt(readFileSync(file, 'utf8'), 10);
-      if (Number.isInteger(owner) && owner !== process.pid && isAlive(owner)) {
-        throw new DataDirLockedError(
-          `The embedded database in ${resolve(dataDir)} is in use by another process (pid ${owner}). ` +
-            'Stop that process, or set DATA_DIR to another folder, or DATABASE_URL to use PostgreSQL.',
-        );
-      }
-      rmSync(file, { force: true }); // left behind by a process that died
-    }
+  const folder = resolve(dataDir);
+  const lockPath = `${folder}.lock`;
+  fs.mkdirSync(dirname(lockPath), { recursive: true });
+  let release: () => void;
+  try {
+    release = lockfile.lockSync(folder, {
+      lockfilePath: lockPath,
+      realpath: false,
+      stale: STALE_MS,
+      fs: lockFs,
+      // The lock was touched by someone else (taken over as stale, or removed): another process may hold the
+      // folder now, and going on would corrupt it. (A busy event loop alone does not lose it: proper-lockfile
+      // catches up when the lock's mtime is still its own.)
+      onCompromised(error) {
+        throw new DataDirLockedError(`Lost the lock on the embedded database in ${folder}: ${error.message}`);
+      },
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+    const holder = readHolder(lockPath);
+    throw new DataDirLockedError(
+      `The embedded database in ${folder} is in use by another process${holder ? ` (pid ${holder})` : ''}. ` +
+        'Stop that process, or set DATA_DIR to another folder, or DATABASE_URL to use PostgreSQL.',
+    );
   }
-  throw new DataDirLockedError(`Could not lock ${file}`);
+  // A file added to the folder changes its mtime, which proper-lockfile checks as its own: put it back.
+  const { atime, mtime } = fs.statSync(lockPath);
+  fs.writeFileSync(join(lockPath, 'pid'), String(process.pid));
+  fs.utimesSync(lockPath, atime, mtime);
+  return () => {
+    try {
+      release();
+    } catch (error) {
+      // Already released (proper-lockfile releases on exit too).
+      if ((error as NodeJS.ErrnoException).code !== 'ERELEASED') throw error;
+    }
+  };
 }
 
-function isAlive(pid: number): boolean {
+function readHolder(lockPath: string): string | undefined {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    return /^\d+$/.exec(fs.readFileSync(join(lockPath, 'pid'), 'utf8').trim())?.[0];
+  } catch {
+    return undefined; // the holder has not written it yet
   }
 }

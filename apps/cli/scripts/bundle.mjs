@@ -25,9 +25,10 @@ export async function bundleCli() {
     minifyWhitespace: true,
     legalComments: 'none',
     logLevel: 'error',
-    // CommonJS dependencies call require() for Node's built-ins; an ES module has no require of its own.
+    // CommonJS dependencies call require() for Node's built-ins, and write-file-atomic names its temporary files
+    // after __filename: an ES module has neither of its own.
     banner: {
-      js: "#!/usr/bin/env node\nimport { createRequire as __parleyRequire } from 'node:module';const require=__parleyRequire(import.meta.url);",
+      js: "#!/usr/bin/env node\nimport { createRequire as __parleyRequire } from 'node:module';const require=__parleyRequire(import.meta.url);const __filename=new URL(import.meta.url).pathname;",
     },
   });
   renameSync(staging, BUNDLE);

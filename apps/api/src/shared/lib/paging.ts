@@ -1,7 +1,8 @@
 // The paging kit every list uses: the page input (cursor, limit), the page output (items, nextCursor), cursor kinds
 // (what a list's cursor holds, checked when it comes back) and the one helper that turns fetched rows into a page.
 // test/paging.test.ts walks the router: a procedure answering nextCursor must use these schemas, and no other file
-// signs cursors or writes nextCursor itself. Clients name the page shape as Page<T> from @parley/shared.
+// signs cursors or writes nextCursor itself. The page shape, Page<T>, is @parley/shared's: one type for server and clients.
+import type { Page } from '@parley/shared/paging';
 import { z } from 'zod';
 import { invalidCursor, openCursor, signCursor } from './cursor.ts';
 import { badString, dateInRange } from './input-policy.ts';
@@ -54,12 +55,6 @@ export function pageOf<T extends z.ZodType>(item: T) {
 /** Whether a schema was made by pageInput / pageOf (the router test checks every list's by identity). */
 export const isPageInput = (schema: unknown): boolean => pageInputs.has(schema as z.ZodType);
 export const isPageOutput = (schema: unknown): boolean => pageOutputs.has(schema as z.ZodType);
-
-/** The page shape on the server; @parley/shared's Page<T> is the same for clients (a type test keeps them equal). */
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
 
 /** A list's cursor: what it holds, checked on the way back in; a cursor of one kind is refused by every other. */
 export interface CursorKind<T> {

@@ -1,7 +1,7 @@
 // The PGlite data folder's lock (proper-lockfile): one holder at a time, named in the refusal; a lock left by a
 // process that died without releasing it (untouched for longer than the stale time) is taken over.
 import { existsSync, mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { acquireDataDirLock, DataDirLockedError } from '../src/shared/db/lock.ts';
@@ -28,6 +28,15 @@ describe('what works', () => {
     release();
     expect(existsSync(`${dataDir}.lock`)).toBe(false);
   });
+
+  it('takes over at once, on the same host, the fresh lock of a process that is gone (a restart after SIGKILL)', () => {
+    const dataDir = folder();
+    mkdirSync(`${dataDir}.lock`);
+    writeFileSync(join(`${dataDir}.lock`, 'pid'), `999999 ${hostname()}`);
+    const release = acquireDataDirLock(dataDir);
+    release();
+    expect(existsSync(`${dataDir}.lock`)).toBe(false);
+  });
 });
 
 describe('what fails, and how', () => {
@@ -42,5 +51,12 @@ describe('what fails, and how', () => {
     } finally {
       release();
     }
+  });
+
+  it('waits out a fresh lock of another host (a container sharing the volume), whose pid says nothing here', () => {
+    const dataDir = folder();
+    mkdirSync(`${dataDir}.lock`);
+    writeFileSync(join(`${dataDir}.lock`, 'pid'), '999999 another-host');
+    expect(() => acquireDataDirLock(dataDir)).toThrow(`is in use by another process (pid 999999)`);
   });
 });

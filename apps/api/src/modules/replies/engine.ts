@@ -4,8 +4,8 @@
 import type { LanguageModel, ModelMessage } from 'ai';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db } from '../../shared/db/client.ts';
-import { isDatabaseUnavailable } from '../../shared/lib/errors.ts';
 import type { Checkpoint, Checkpoints } from './checkpoints.ts';
+import { untilWritten } from './final-write.ts';
 import { generate, type Part, ProviderIdleError } from './generate.ts';
 import type { GenerationSlots } from './generation-slots.ts';
 import type { EventHub } from './hub.ts';
@@ -247,9 +247,9 @@ export class GenerationEngine {
     if (!(await request.stored.catch(() => false))) return this.#gone(request.messageId);
     // What a provider sends is text PostgreSQL must store: no NUL (cleaned per piece), no lone surrogate.
     const text = live.checkpoint.text.toWellFormed();
-    // The reply's final write, retried while the database does not answer (it writes the whole text: idempotent):
-    // a short outage costs a late final event, not the reply.
-    const row = await whileUnavailable(() =>
+    // The reply's final write, retried while the database does not answer or its pool is full (final-write.ts): a
+    // short outage or a burst of endings costs a late final event, not the reply.
+    const row = await untilWritten(() =>
       repository.finishMessage(this.#options.db, request.messageId, {
         ...outcome,
         text,
@@ -327,21 +327,6 @@ function errorKind(error: unknown): 'idle' | 'http' | 'network' | 'other' {
   if (typeof e?.statusCode === 'number') return 'http';
   if (typeof e?.cause?.code === 'string') return 'network';
   return 'other';
-}
-
-/** Waits between attempts at a write while the database does not answer: about 30 s in all, then the error stands. */
-const UNAVAILABLE_RETRY_MS = [250, 500, 1_000, 2_000, 4_000, 8_000, 8_000, 8_000];
-
-async function whileUnavailable<T>(write: () => Promise<T>): Promise<T> {
-  for (const wait of UNAVAILABLE_RETRY_MS) {
-    try {
-      return await write();
-    } catch (error) {
-      if (!isDatabaseUnavailable(error)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, wait));
-    }
-  }
-  return write();
 }
 
 /** PostgreSQL refuses NUL in text: a provider's NUL becomes U+FFFD (one character for one, so offsets hold). */

@@ -44,6 +44,8 @@ afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
+let strayDatabases = 0;
+
 /** A database whose first migration must fail: a table "user" already exists, unknown to the migrations. */
 async function databaseWithStrayUserTable(): Promise<Record<string, string>> {
   const info = inject('testDatabase');
@@ -54,7 +56,7 @@ async function databaseWithStrayUserTable(): Promise<Record<string, string>> {
     await client.close();
     return { DATA_DIR: dir };
   }
-  const name = `${info.prefix}_stray_${process.pid}`;
+  const name = `${info.prefix}_stray_${process.pid}_${++strayDatabases}`;
   const admin = postgres(info.url, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database "${name}"`);
   cleanups.push(async () => {
@@ -137,5 +139,5 @@ describe('what fails, and how', () => {
     expect(rotate.stderr).toMatch(
       /^keys:rotate: a database migration failed \(drizzle\/0000_init\.sql, .*\(SQLSTATE 42P07\)\n$/,
     );
-  }, 60_000);
+  }, 120_000);
 });

@@ -131,11 +131,14 @@ export function createRedisBus(options: RedisBusOptions): EventHub {
     else void unblock(0);
   }
 
-  /** Ends the reader's blocking read. It may not have reached Redis yet (another connection): then try again. */
+  /**
+   * Ends the reader's blocking read. It may not have reached Redis yet (it goes on another connection, and a busy
+   * machine delays it): then try again, for as long as that read lasts at most (its BLOCK), until it has ended.
+   */
   async function unblock(tries: number) {
     if (!blocked || readerId === null || !dirty) return;
     const unblocked = await commands.client('UNBLOCK', readerId).catch(() => 0);
-    if (Number(unblocked) === 0 && tries < 50) setTimeout(() => void unblock(tries + 1), 1);
+    if (Number(unblocked) === 0 && tries < 1_000) setTimeout(() => void unblock(tries + 1), Math.min(1 + tries, 20));
   }
 
   /** Every followed stream, each from the earliest cursor of its followers. */
@@ -151,8 +154,13 @@ export function createRedisBus(options: RedisBusOptions): EventHub {
     return [...keys, ...ids];
   }
 
-  async function readOnce(streams: string[]) {
+  async function readOnce() {
     readerId ??= Number(await reader.client('ID'));
+    // From here to the XREAD nothing awaits: a follower added before is in `streams`, one added after finds the
+    // read blocked and unblocks it (a follower added while the client id was asked for was neither, and waited for
+    // the BLOCK to run out).
+    dirty = false;
+    const streams = streamsToRead();
     blocked = true;
     try {
       return (await reader.xread('COUNT', 1_000, 'BLOCK', 10_000, 'STREAMS', ...streams)) as ReadResult | null;
@@ -163,9 +171,8 @@ export function createRedisBus(options: RedisBusOptions): EventHub {
 
   async function readLoop() {
     while (!closed && followed.size > 0) {
-      dirty = false;
       try {
-        const result = await readOnce(streamsToRead());
+        const result = await readOnce();
         if (result) deliver(result, Date.now());
       } catch (error) {
         if (closed) break;

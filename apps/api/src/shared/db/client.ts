@@ -9,7 +9,6 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import type { DatabaseConfig, DatabaseTimeouts } from '../lib/env.ts';
-import { acquireDataDirLock } from './lock.ts';
 import * as schema from './schema/index.ts';
 
 export type Schema = typeof schema;
@@ -43,6 +42,8 @@ export async function openDatabase(config: DatabaseConfig, timeouts = DEFAULT_TI
       postgres(config.url, { max: 2, onnotice: () => {}, connect_timeout: timeouts.connectMs / 1000 });
     return fromPostgres(openPostgres(config.url, config.poolMax, timeouts), {}, openMigrationClient);
   }
+  // Loaded here: the lock library (proper-lockfile, graceful-fs) costs ~30 ms to import, and PostgreSQL needs none.
+  const { acquireDataDirLock } = await import('./lock.ts');
   const release = acquireDataDirLock(config.dataDir);
   try {
     const client = await PGlite.create(config.dataDir);

@@ -128,17 +128,26 @@ export function createRedisBus(options: RedisBusOptions): EventHub {
   function wake() {
     dirty = true;
     if (!loop) loop = readLoop();
-    else void unblock(0);
+    else void unblock();
   }
 
+  let unblocking = false;
   /**
-   * Ends the reader's blocking read. It may not have reached Redis yet (it goes on another connection, and a busy
-   * machine delays it): then try again, for as long as that read lasts at most (its BLOCK), until it has ended.
+   * Ends the reader's blocking read, one attempt at a time however many followers arrive. The read may not have
+   * reached Redis yet (it goes on another connection, and a busy machine delays it): then try again, for a few
+   * seconds at most, until the read has ended (a new one lists every follower).
    */
-  async function unblock(tries: number) {
-    if (!blocked || readerId === null || !dirty) return;
-    const unblocked = await commands.client('UNBLOCK', readerId).catch(() => 0);
-    if (Number(unblocked) === 0 && tries < 1_000) setTimeout(() => void unblock(tries + 1), Math.min(1 + tries, 20));
+  async function unblock() {
+    if (unblocking) return;
+    unblocking = true;
+    try {
+      for (let tries = 0; tries < 200 && blocked && readerId !== null && dirty; tries++) {
+        if (Number(await commands.client('UNBLOCK', readerId).catch(() => 0)) > 0) return;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(1 + tries, 20)));
+      }
+    } finally {
+      unblocking = false;
+    }
   }
 
   /** Every followed stream, each from the earliest cursor of its followers. */

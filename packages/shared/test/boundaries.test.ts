@@ -19,50 +19,45 @@ function workspacePackages(): { name: string; deps: string[] }[] {
   );
 }
 
+/** A browser bundle of `lines` (imports resolved from this package): the files it took in, and its code. */
+async function clientBundle(lines: string[], minify = false) {
+  const result = await build({
+    stdin: { contents: lines.join('\n'), resolveDir: new URL('..', import.meta.url).pathname, loader: 'ts' },
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    write: false,
+    metafile: true,
+    minify,
+  });
+  const serverOrPackages = Object.keys(result.metafile.inputs).filter(
+    (i) => i.includes('apps/api') || i.includes('node_modules'),
+  );
+  return { serverOrPackages, code: result.outputFiles[0]?.text ?? '' };
+}
+
 describe('what works', () => {
   it('a client bundle of @parley/shared holds no server code', async () => {
-    const result = await build({
-      stdin: {
-        contents: "import { MAX_BATCH_SIZE } from './src/index.ts'; console.log(MAX_BATCH_SIZE);",
-        resolveDir: new URL('..', import.meta.url).pathname,
-        loader: 'ts',
-      },
-      bundle: true,
-      platform: 'browser',
-      format: 'esm',
-      write: false,
-      metafile: true,
-    });
-    const inputs = Object.keys(result.metafile.inputs);
-    expect(inputs.some((i) => i.includes('apps/api') || i.includes('node_modules'))).toBe(false);
-    const code = result.outputFiles[0]?.text ?? '';
+    const { serverOrPackages, code } = await clientBundle([
+      "import { MAX_BATCH_SIZE } from './src/index.ts'; console.log(MAX_BATCH_SIZE);",
+    ]);
+    expect(serverOrPackages).toEqual([]);
     expect(code).toContain(String(MAX_BATCH_SIZE));
     expect(code.length).toBeLessThan(500);
   });
 
   it('a client bundle of the shared error contract, limits and kinds holds no server code', async () => {
-    const result = await build({
-      stdin: {
-        contents: [
-          "import { errorDataOf, ERROR_CODES, MAX_NAME_CHARS, PROVIDER_KINDS } from './src/index.ts';",
-          "import { APP_CODES } from '@parley/shared/errors';",
-          "import { MAX_SYSTEM_PROMPT_CHARS } from '@parley/shared/limits';",
-          "import { PROVIDER_KINDS as KINDS } from '@parley/shared/provider-kinds';",
-          'console.log(errorDataOf(null), ERROR_CODES, MAX_NAME_CHARS, PROVIDER_KINDS, APP_CODES, MAX_SYSTEM_PROMPT_CHARS, KINDS);',
-        ].join('\n'),
-        resolveDir: new URL('..', import.meta.url).pathname,
-        loader: 'ts',
-      },
-      bundle: true,
-      platform: 'browser',
-      format: 'esm',
-      write: false,
-      metafile: true,
-      minify: true,
-    });
-    const inputs = Object.keys(result.metafile.inputs);
-    expect(inputs.filter((i) => i.includes('apps/api') || i.includes('node_modules'))).toEqual([]);
-    const code = result.outputFiles[0]?.text ?? '';
+    const { serverOrPackages, code } = await clientBundle(
+      [
+        "import { errorDataOf, ERROR_CODES, MAX_NAME_CHARS, PROVIDER_KINDS } from './src/index.ts';",
+        "import { APP_CODES } from '@parley/shared/errors';",
+        "import { MAX_SYSTEM_PROMPT_CHARS } from '@parley/shared/limits';",
+        "import { PROVIDER_KINDS as KINDS } from '@parley/shared/provider-kinds';",
+        'console.log(errorDataOf(null), ERROR_CODES, MAX_NAME_CHARS, PROVIDER_KINDS, APP_CODES, MAX_SYSTEM_PROMPT_CHARS, KINDS);',
+      ],
+      true,
+    );
+    expect(serverOrPackages).toEqual([]);
     expect(code).toContain('CHAT_NOT_FOUND');
     expect(code.length).toBeLessThan(4000);
   });

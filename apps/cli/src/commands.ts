@@ -5,7 +5,7 @@ import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
-import { PROVIDER_KINDS, type ProviderKind } from '@parley/shared';
+import { everyRow, PROVIDER_KINDS, type ProviderKind } from '@parley/shared';
 import { apiKeyClient, normalizeServerUrl, type ParleyClient } from './client.ts';
 import { configPath, readConfig, removeConfig, resolveTarget, writeConfig } from './config.ts';
 import { CliError, EXIT, exitCodeForStatus } from './errors.ts';
@@ -191,12 +191,24 @@ export async function removeProvider(session: Session, id: string) {
   printResult(session.json, removed, () => `Removed provider ${removed.id}.`);
 }
 
-export async function listChats(session: Session, options: { limit?: number; search?: string; cursor?: string }) {
-  const page = await connect(session).chat.list.query({
-    ...(options.limit ? { limit: options.limit } : {}),
-    ...(options.search ? { search: options.search } : {}),
-    ...(options.cursor ? { cursor: options.cursor } : {}),
-  });
+export async function listChats(
+  session: Session,
+  options: { limit?: number; search?: string; cursor?: string; all?: boolean },
+) {
+  const api = connect(session);
+  const pageAt = (cursor: string | undefined) =>
+    api.chat.list.query({
+      ...(options.limit ? { limit: options.limit } : {}),
+      ...(options.search ? { search: options.search } : {}),
+      ...(cursor ? { cursor } : {}),
+    });
+  let page: Awaited<ReturnType<typeof pageAt>>;
+  if (options.all) {
+    // Every page, `--limit` rows per request, from `--cursor` when given.
+    const items: (typeof page)['items'] = [];
+    for await (const chat of everyRow((cursor) => pageAt(cursor ?? options.cursor))) items.push(chat);
+    page = { items, nextCursor: null };
+  } else page = await pageAt(options.cursor);
   printResult(session.json, page, () => {
     if (page.items.length === 0) return 'No chats yet: start one with `parley chat "Hello"`.';
     const rows = page.items.map((c) => [c.id, formatDate(c.updatedAt), c.model ?? '-', c.title ?? '(untitled)']);

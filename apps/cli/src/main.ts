@@ -67,7 +67,10 @@ function defineChats(program: Command, session: commands.Session) {
     .option('--limit <n>', 'how many (1-100, default 20)', positiveInt)
     .option('--search <text>', 'only chats whose title matches')
     .option('--cursor <cursor>', 'the next page, as printed by the previous one')
-    .action((options: { limit?: number; search?: string; cursor?: string }) => commands.listChats(session, options));
+    .option('--all', 'every page, one request per --limit chats')
+    .action((options: { limit?: number; search?: string; cursor?: string; all?: boolean }) =>
+      commands.listChats(session, options),
+    );
   program
     .command('chat')
     .description('send a message and print the reply as it streams (starts a new chat unless --chat)')

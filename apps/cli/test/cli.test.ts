@@ -162,6 +162,21 @@ describe('providers and chat', () => {
     expect(again.code).toBe(0);
     const result = JSON.parse(again.stdout.trimEnd().split('\n').at(-1) ?? '');
     expect(result).toMatchObject({ chatId, message: { status: 'complete', text: 'Second answer.' } });
+
+    // A second chat: one per page with --limit 1, both with --all (the pages walked, none left over).
+    fake.reply = 'Another chat.';
+    const other = /New chat (\S+)/.exec(
+      (await parley(['chat', 'a second chat', '--provider', providerId])).stderr,
+    )?.[1];
+    const firstPage = JSON.parse((await parley(['chats', 'list', '--limit', '1', '--json'])).stdout);
+    expect(firstPage.items.map((c: { id: string }) => c.id)).toEqual([other]);
+    expect(firstPage.nextCursor).toEqual(expect.any(String));
+    const all = await parley(['chats', 'list', '--limit', '1', '--all', '--json']);
+    expect(all.code).toBe(0);
+    expect(JSON.parse(all.stdout)).toEqual({
+      items: [expect.objectContaining({ id: other }), expect.objectContaining({ id: chatId })],
+      nextCursor: null,
+    });
   });
 
   it('a reply that fails exits 1 with the reason on stderr', async () => {

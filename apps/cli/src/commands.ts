@@ -5,7 +5,7 @@ import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
-import { everyRow, PROVIDER_KINDS, type ProviderKind } from '@parley/shared';
+import { PROVIDER_KINDS, type ProviderKind, wholeList } from '@parley/shared';
 import { apiKeyClient, normalizeServerUrl, type ParleyClient } from './client.ts';
 import { configPath, readConfig, removeConfig, resolveTarget, writeConfig } from './config.ts';
 import { CliError, EXIT, exitCodeForStatus } from './errors.ts';
@@ -202,13 +202,10 @@ export async function listChats(
       ...(options.search ? { search: options.search } : {}),
       ...(cursor ? { cursor } : {}),
     });
-  let page: Awaited<ReturnType<typeof pageAt>>;
-  if (options.all) {
-    // Every page, `--limit` rows per request, from `--cursor` when given.
-    const items: (typeof page)['items'] = [];
-    for await (const chat of everyRow((cursor) => pageAt(cursor ?? options.cursor))) items.push(chat);
-    page = { items, nextCursor: null };
-  } else page = await pageAt(options.cursor);
+  // --all: every page, `--limit` rows per request, from `--cursor` when given.
+  const page = options.all
+    ? await wholeList((cursor) => pageAt(cursor ?? options.cursor))
+    : await pageAt(options.cursor);
   printResult(session.json, page, () => {
     if (page.items.length === 0) return 'No chats yet: start one with `parley chat "Hello"`.';
     const rows = page.items.map((c) => [c.id, formatDate(c.updatedAt), c.model ?? '-', c.title ?? '(untitled)']);

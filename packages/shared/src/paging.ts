@@ -23,3 +23,10 @@ export async function* everyRow<T>(fetchPage: (cursor: string | undefined) => Pr
     cursor = page.nextCursor ?? undefined;
   } while (cursor);
 }
+
+/** Every row of a list as one page (nextCursor null): what `everyRow` yields, gathered. */
+export async function wholeList<T>(fetchPage: (cursor: string | undefined) => Promise<Page<T>>): Promise<Page<T>> {
+  const items: T[] = [];
+  for await (const row of everyRow(fetchPage)) items.push(row);
+  return { items, nextCursor: null };
+}

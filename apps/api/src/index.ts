@@ -5,9 +5,9 @@ import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import { loadProviderSdks } from './modules/providers/index.ts';
-import { type Database, openDatabase } from './shared/db/client.ts';
+import type { Database } from './shared/db/client.ts';
 import { type Config, loadConfig, readEnv } from './shared/lib/env.ts';
-import { describeStartupFailure, type StartupContext } from './startup.ts';
+import { describeStartupFailure, openMigratedDatabase, type StartupContext } from './startup.ts';
 
 const context: StartupContext = { phase: 'config' };
 const debug = readEnv().LOG_LEVEL === 'debug';
@@ -25,17 +25,10 @@ async function cannotStart(error: unknown): Promise<never> {
 
 try {
   config = loadConfig(readEnv());
-  context.database =
-    config.database.kind === 'postgres'
-      ? { kind: 'postgres', url: config.database.url }
-      : { kind: 'pglite', dataDir: config.database.dataDir };
   context.host = config.host;
   context.port = config.port;
-  context.phase = 'database';
-  database = await openDatabase(config.database, config.databaseTimeouts);
   // Migrated here rather than inside buildApp, so that a failure is told apart from the rest of the start.
-  context.phase = 'migrate';
-  await database.migrate();
+  database = await openMigratedDatabase(config, context);
   context.phase = 'build';
   app = await buildApp(config, { database });
 } catch (error) {

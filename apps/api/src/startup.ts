@@ -3,8 +3,8 @@
 // follows only with LOG_LEVEL=debug.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MIGRATIONS_FOLDER } from './shared/db/client.ts';
-import { ConfigError } from './shared/lib/env.ts';
+import { type Database, MIGRATIONS_FOLDER, openDatabase } from './shared/db/client.ts';
+import { type Config, ConfigError } from './shared/lib/env.ts';
 
 export type StartupPhase = 'config' | 'database' | 'migrate' | 'build' | 'listen';
 
@@ -42,6 +42,25 @@ const UNREACHABLE: Record<string, string> = {
   '57P03': 'the database is starting up or shutting down',
   '53300': 'the database has too many connections',
 };
+
+/**
+ * Opens the configured database and migrates it, the way the server's start and every maintenance script do,
+ * recording in `context` which phase a failure happened in (for describeStartupFailure). A migration that fails
+ * closes the database again.
+ */
+export async function openMigratedDatabase(config: Config, context: StartupContext): Promise<Database> {
+  context.database = config.database;
+  context.phase = 'database';
+  const database = await openDatabase(config.database, config.databaseTimeouts);
+  context.phase = 'migrate';
+  try {
+    await database.migrate();
+  } catch (error) {
+    await database.close().catch(() => {});
+    throw error;
+  }
+  return database;
+}
 
 /** The errors in a cause chain, outermost first (AggregateErrors' members included). */
 function chain(error: unknown): CodedError[] {

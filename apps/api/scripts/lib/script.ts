@@ -2,9 +2,9 @@
 // work: read the configuration, open and migrate the database, close it at the end, and turn any failure on the way
 // into one line on stderr ("<name>: cannot reach the database at host:port: connection refused") and exit code 1,
 // as the server's start does (src/startup.ts). The stack follows only with LOG_LEVEL=debug.
-import { type Database, openDatabase } from '../../src/shared/db/client.ts';
+import type { Database } from '../../src/shared/db/client.ts';
 import { type Config, type EnvSource, loadConfig, readEnv } from '../../src/shared/lib/env.ts';
-import { describeStartupFailure, type StartupContext } from '../../src/startup.ts';
+import { describeStartupFailure, openMigratedDatabase, type StartupContext } from '../../src/startup.ts';
 
 /** Prints the failure as one line (and the stack with LOG_LEVEL=debug) and ends the process with exit code 1. */
 export function failScript(name: string, error: unknown, context: StartupContext): never {
@@ -32,12 +32,10 @@ export async function withDatabase<T>(
   options: { defaults?: EnvSource } = {},
 ): Promise<T> {
   const config = scriptConfig(name, options.defaults);
-  const context: StartupContext = { phase: 'database', database: config.database };
+  const context: StartupContext = { phase: 'database' };
   let database: Database | undefined;
   try {
-    database = closedOnce(await openDatabase(config.database, config.databaseTimeouts));
-    context.phase = 'migrate';
-    await database.migrate();
+    database = closedOnce(await openMigratedDatabase(config, context));
     context.phase = 'build';
     return await work({ config, database });
   } catch (error) {
